@@ -1,0 +1,81 @@
+"""The Article record that every cleaning path returns, and its stable dict/JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Removal:
+    """One block the cleaner removed: which rule, of which kind, and how many characters of text."""
+
+    rule: str
+    kind: str
+    chars: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the removal as a plain dict."""
+        return {"rule": self.rule, "kind": self.kind, "chars": self.chars}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """A cleaned article with its metadata and provenance.
+
+    ``text`` holds paragraphs separated by one blank line. Dates are ISO 8601 strings, with time and UTC
+    offset whenever the page gives them. ``removed`` lists every block the rules cut, in page order.
+    """
+
+    url: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    paywalled: bool | None = None
+    text: str = ""
+    word_count: int = 0
+    content_hash: str = ""
+    removed: tuple[Removal, ...] = ()
+    profile: str | None = None
+    schema_version: int = SCHEMA_VERSION
+    cleaner_version: str = ""
+    trafilatura_version: str = ""
+    encoding: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the article as a JSON-ready dict with a stable key order (declaration order)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "removed":
+                value = [r.to_dict() for r in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """Build an Article from ``to_dict()`` output; unknown keys are rejected."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown Article keys: {sorted(unknown)}")
+        values = dict(data)
+        for key in ("authors", "categories", "tags", "warnings"):
+            if key in values:
+                values[key] = tuple(values[key])
+        if "removed" in values:
+            values["removed"] = tuple(Removal(**r) for r in values["removed"])
+        return cls(**values)

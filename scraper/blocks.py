@@ -1,0 +1,165 @@
+"""The article as a list of blocks (headings, paragraphs, list items), and the text rules on them.
+
+Both cleaning paths meet here: ``clean()`` turns trafilatura's extracted body into blocks, and
+``clean_text()`` turns plain text into blocks; the same rules then cut the same boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？\"”’»)]\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of article text.
+
+    Attributes:
+        kind: ``head``, ``p``, ``item`` (list item), ``quote``, ``table`` or ``code``.
+        text: the block's text, whitespace-normalised (tables keep one row a line).
+        level: heading level (1-6) for ``head`` blocks; 7 otherwise.
+        link_chars: characters of the text that sit inside links.
+        group: blocks of one list or table share a group number.
+    """
+
+    kind: str
+    text: str
+    level: int = 7
+    link_chars: int = 0
+    group: int = -1
+
+    @property
+    def words(self) -> int:
+        """Number of words in the block."""
+        return len(_WORD.findall(self.text))
+
+    @property
+    def link_ratio(self) -> float:
+        """Share of the text that is link text."""
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+    @property
+    def headingish(self) -> bool:
+        """Whether the block reads as a heading: marked as one, or a short line without end punctuation."""
+        if self.kind == "head":
+            return True
+        return self.kind == "p" and self.words <= 10 and not _SENTENCE_END.search(self.text)
+
+
+def _norm(text: str) -> str:
+    lines = (_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _text_and_links(el: etree._Element) -> tuple[str, int]:
+    """Text of an extracted element (``lb`` as newline) and the characters inside ``ref`` links."""
+    parts: list[str] = []
+    link = 0
+
+    def walk(node: etree._Element, in_ref: bool) -> None:
+        nonlocal link
+        if node.tag == "lb":
+            parts.append("\n")
+        inside = in_ref or node.tag == "ref"
+        if node.text and node.tag != "lb":
+            parts.append(node.text)
+            if inside:
+                link += len(_SPACE.sub(" ", node.text).strip())
+        for child in node:
+            walk(child, inside)
+            if child.tail:
+                parts.append(child.tail)
+                if in_ref or node.tag == "ref":
+                    link += len(_SPACE.sub(" ", child.tail).strip())
+
+    walk(el, False)
+    return _norm("".join(parts)), link
+
+
+def _level(el: etree._Element) -> int:
+    rend = el.get("rend", "")
+    return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1].isdigit() else 2
+
+
+def _table_text(el: etree._Element) -> str:
+    rows = []
+    for row in el.iter("row"):
+        cells = [_text_and_links(cell)[0].replace("\n", " ") for cell in row.iter("cell")]
+        cells = [c for c in cells if c]
+        if cells:
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
+def blocks_from_body(body: etree._Element) -> list[Block]:
+    """Flatten trafilatura's extracted body (head/p/list/quote/table/code) into blocks."""
+    blocks: list[Block] = []
+    group = 0
+
+    def add(kind: str, el: etree._Element, level: int = 7, grp: int = -1) -> None:
+        text, links = _text_and_links(el)
+        if text:
+            blocks.append(Block(kind, text, level, min(links, len(text)), grp))
+
+    for el in body:
+        tag = el.tag
+        if tag == "head":
+            add("head", el, _level(el))
+        elif tag == "list":
+            group += 1
+            for item in el.iter("item"):
+                if item.find(".//item") is None:
+                    add("item", item, grp=group)
+        elif tag == "table":
+            group += 1
+            text = _table_text(el)
+            if text:
+                blocks.append(Block("table", text, group=group))
+        elif tag == "quote" and len(el) and all(c.tag in ("p", "head", "list") for c in el):
+            for child in el:
+                add("quote", child)
+        elif tag in ("code", "quote"):
+            add(tag, el)
+        elif tag != "graphic":
+            add("p", el)
+    return blocks
+
+
+def blocks_from_text(text: str) -> list[Block]:
+    """Split plain text into blocks: one per non-empty line; ``- item`` lines become list items."""
+    blocks: list[Block] = []
+    group = 0
+    previous_item = False
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = _norm(raw)
+        if not line:
+            previous_item = False
+            continue
+        is_item = bool(re.match(r"^[-*•·▪●]\s+\S", line))
+        if is_item:
+            group += 0 if previous_item else 1
+            blocks.append(Block("item", re.sub(r"^[-*•·▪●]\s+", "", line), group=group))
+        else:
+            blocks.append(Block("p", line))
+        previous_item = is_item
+    return blocks
+
+
+def render(blocks: Iterable[Block]) -> str:
+    """Join blocks into article text: one blank line between paragraphs, ``- `` before list items."""
+    out: list[str] = []
+    for block in blocks:
+        out.append(f"- {block.text}" if block.kind == "item" else block.text)
+    return "\n\n".join(out)
+
+
+def total_chars(blocks: Sequence[Block]) -> int:
+    """Characters of text in the blocks."""
+    return sum(len(b.text) for b in blocks)

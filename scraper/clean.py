@@ -1,0 +1,315 @@
+"""The one cleaning function: page in, Article out (pure: no network, no files, no global state).
+
+Steps: decode -> limits -> parse -> page metadata -> structural rules -> trafilatura -> text rules
+-> over-pruning guard -> Article. ``clean_text`` runs the text rules alone on already-extracted text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from lxml import etree, html as lxml_html
+from trafilatura.settings import Document, use_config
+
+from scraper._version import __version__
+from scraper.article import Article, Removal
+from scraper.blocks import Block, blocks_from_body, blocks_from_text, render, total_chars
+from scraper.config import DEFAULT_OPTIONS, CleanOptions
+from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
+from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
+from scraper.metadata import PageMeta, read_page_meta
+from scraper.profiles import SiteProfile, default_registry
+from scraper.prune import apply_structural
+from scraper.rules import RuleSet
+from scraper.textrules import apply_text
+
+logger = logging.getLogger(__name__)
+
+_TAG_START = re.compile(r"<[A-Za-z]")
+_HTMLISH = re.compile(r"<\s*(?:html|head|body|p|div|article|title|meta|br|span|h[1-6]|table|section)\b", re.I)
+_WORDS = re.compile(r"\w+")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Depth libxml2 reaches with XML_PARSE_HUGE; a parsed tree this deep has been cut by the parser.
+_PARSER_DEPTH_CEILING = 2048
+
+
+def _trafilatura_config():  # type: ignore[no-untyped-def]
+    config = use_config()
+    # Signal-based timeouts do not work off the main thread or in pools; our limits bound the work.
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return config
+
+
+_CONFIG = _trafilatura_config()
+
+
+def _extract(tree: etree._Element, url: str | None, options: CleanOptions) -> Document | None:
+    """Run trafilatura with every knob we set, in one place (review this on a version bump)."""
+    return trafilatura.bare_extraction(  # type: ignore[no-any-return]
+        tree,
+        url=url,
+        include_comments=False,
+        favor_precision=options.favor_precision,
+        include_tables=options.include_tables,
+        include_links=True,
+        include_images=False,
+        include_formatting=False,
+        with_metadata=True,
+        deduplicate=False,
+        config=_CONFIG,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A decoded page ready for parsing."""
+
+    text: str
+    encoding: str | None
+
+
+def _decode(html: str | bytes, encoding: str | None, options: CleanOptions) -> _Page:
+    """Turn the input into text within the size limit; reject what is clearly not HTML."""
+    if isinstance(html, str):
+        if len(html) > options.max_bytes:
+            raise PageTooLargeError(f"page has {len(html)} characters, over max_bytes={options.max_bytes}")
+        if not html.strip():
+            raise NotHTMLError("empty document")
+        return _Page(html, None)
+    data = gunzip_limited(bytes(html), options.max_bytes)
+    if len(data) > options.max_bytes:
+        raise PageTooLargeError(f"page has {len(data)} bytes, over max_bytes={options.max_bytes}")
+    check_not_binary(data)
+    text, used = decode_bytes(data, encoding)
+    return _Page(text, used)
+
+
+def _check_markup(text: str, options: CleanOptions) -> None:
+    """Fail fast on non-HTML text and on pages with more elements than trafilatura can handle."""
+    if not _HTMLISH.search(text[:65536]) and not _HTMLISH.search(text):
+        raise NotHTMLError("not HTML: no HTML tags found (use clean_text for plain text)")
+    if text.count("<") > options.max_elements:
+        count = sum(1 for _ in _TAG_START.finditer(text))
+        if count > options.max_elements:
+            raise PageTooLargeError(f"page has {count} elements, over max_elements={options.max_elements}")
+
+
+def _depth(root: etree._Element) -> int:
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _parse(text: str, options: CleanOptions) -> etree._Element:
+    """Parse HTML keeping deep trees whole; refuse trees deeper than ``max_depth``."""
+    parser = lxml_html.HTMLParser(
+        huge_tree=True, remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+    )
+    try:
+        root = lxml_html.fromstring(_XML_DECL.sub("", text, count=1), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise NotHTMLError(f"cannot parse as HTML: {exc}") from exc
+    if root is None:
+        raise NotHTMLError("cannot parse as HTML: empty tree")
+    if root.tag != "html":
+        wrapper = lxml_html.Element("html")
+        body = etree.SubElement(wrapper, "body")
+        body.append(root)
+        root = wrapper
+    deepest = _depth(root)
+    if deepest >= _PARSER_DEPTH_CEILING:
+        raise TruncatedPageError(f"elements nested {deepest} deep: the HTML parser cut the page there")
+    if deepest > options.max_depth:
+        raise PageTooLargeError(f"elements nested {deepest} deep, over max_depth={options.max_depth}")
+    return root
+
+
+def _meta_for_rules(doc: Document) -> dict[str, str | None]:
+    return {"title": doc.title, "description": doc.description}
+
+
+def _content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
+
+
+def _split_authors(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    return tuple(dict.fromkeys(a.strip() for a in re.split(r";|\s+and\s+", raw) if a.strip()))
+
+
+def _resolve_rules(url: str | None, profile: SiteProfile | None, fetched_at: dt.datetime | None) -> tuple[RuleSet, SiteProfile | None]:
+    registry = default_registry()
+    chosen = profile if profile is not None else registry.for_url(url)
+    day = fetched_at.date() if fetched_at else None
+    return registry.rules_for(chosen).active_on(day), chosen
+
+
+def _body_blocks(doc: Document | None) -> list[Block]:
+    return blocks_from_body(doc.body) if doc is not None and doc.body is not None else []
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """One extraction: trafilatura's document, our page metadata, blocks before/after text rules."""
+
+    doc: Document | None
+    meta: PageMeta
+    blocks: list[Block]
+    kept: list[Block]
+    tree_removals: list[Removal]
+    text_removals: list[Removal]
+    warnings: list[str]
+
+
+def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *, structural: bool) -> _Outcome:
+    """Parse, read metadata, optionally apply structural rules, extract, apply text rules."""
+    tree = _parse(page.text, options)
+    meta = read_page_meta(tree, url)
+    tree_removals = apply_structural(tree, rules, options.protect_ratio) if structural else []
+    doc = _extract(tree, url, options)
+    blocks = _body_blocks(doc)
+    kept, text_removals = apply_text(blocks, rules, _meta_for_rules(doc) if doc else None)
+    return _Outcome(doc, meta, blocks, kept, tree_removals, text_removals, [])
+
+
+def _passes(kept: list[Block], baseline: int, options: CleanOptions) -> bool:
+    chars = total_chars(kept)
+    return chars >= options.guard_min_chars or chars >= options.guard_ratio * baseline
+
+
+def _guarded(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, first: _Outcome) -> _Outcome:
+    """The over-pruning guard: when rules leave too little, fall back to fewer rules.
+
+    Tried in order: all rules; text rules on the unpruned page; the unpruned page with no rules.
+    """
+    base = _run(page, url, rules, options, structural=False) if first.tree_removals else first
+    baseline = total_chars(base.blocks)
+    if _passes(first.kept, baseline, options):
+        return first
+    if first.tree_removals and _passes(base.kept, baseline, options):
+        base.warnings.append("over-pruning guard: structural rules skipped")
+        return base
+    base.kept, base.text_removals = base.blocks, []
+    base.warnings.append("over-pruning guard: all rules skipped")
+    return base
+
+
+def clean(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    profile: SiteProfile | None = None,
+    options: CleanOptions | None = None,
+    encoding: str | None = None,
+    fetched_at: dt.datetime | None = None,
+) -> Article:
+    """Clean one HTML page into an Article.
+
+    Args:
+        html: the page, as bytes (decoded here, gzip accepted) or text.
+        url: the page URL; picks the site profile and resolves relative links.
+        profile: the site profile to use; by default the packaged profile matching ``url``.
+        options: cleaning options (``DEFAULT_OPTIONS`` when None).
+        encoding: the charset declared by the HTTP ``Content-Type`` header, if known.
+        fetched_at: when the page was fetched; selects date-bounded rules.
+
+    Returns:
+        The cleaned Article.
+
+    Raises:
+        NotHTMLError: the input is empty, binary or has no HTML markup.
+        PageTooLargeError: the page exceeds a size, element or depth limit.
+        TruncatedPageError: the parser could not keep the whole page.
+        EmptyArticleError: no article text remains.
+    """
+    options = options or DEFAULT_OPTIONS
+    page = _decode(html, encoding, options)
+    _check_markup(page.text, options)
+    rules, chosen = _resolve_rules(url, profile, fetched_at)
+    outcome = _run(page, url, rules, options, structural=True)
+    if total_chars(outcome.kept) < options.guard_min_chars:
+        outcome = _guarded(page, url, rules, options, outcome)
+    text = render(outcome.kept)
+    if outcome.doc is None or not outcome.blocks:
+        raise EmptyArticleError("no article text found")
+    if len(text) < max(options.min_chars, 1):
+        raise EmptyArticleError(f"article text too short after cleaning ({len(text)} characters)")
+    return _build(outcome, text, url, chosen, page.encoding)
+
+
+def _build(outcome: _Outcome, text: str, url: str | None, profile: SiteProfile | None,
+           encoding: str | None) -> Article:
+    doc, meta = outcome.doc, outcome.meta
+    assert doc is not None
+    authors = _split_authors(doc.author) or meta.authors
+    return Article(
+        url=url, canonical_url=meta.canonical_url or doc.url or url,
+        site_name=meta.site_name or doc.sitename, title=doc.title, authors=authors,
+        published=meta.published or doc.date, modified=meta.modified,
+        language=meta.language or doc.language, description=doc.description,
+        categories=tuple(doc.categories or ()), tags=tuple(doc.tags or ()), image=doc.image,
+        paywalled=meta.paywalled, text=text, word_count=len(_WORDS.findall(text)),
+        content_hash=_content_hash(text), removed=tuple(outcome.tree_removals + outcome.text_removals),
+        profile=profile.id if profile else None, cleaner_version=__version__,
+        trafilatura_version=trafilatura.__version__, encoding=encoding, warnings=tuple(outcome.warnings),
+    )
+
+
+def clean_text(
+    text: str,
+    url: str | None = None,
+    *,
+    title: str | None = None,
+    profile: SiteProfile | None = None,
+    options: CleanOptions | None = None,
+    fetched_at: dt.datetime | None = None,
+) -> Article:
+    """Clean plain text that an earlier extraction left dirty, with the same text rules as ``clean``.
+
+    Lines become blocks; short lines without end punctuation count as headings. When no ``title`` is
+    given and the first line reads as a heading, it is taken as the title and leaves the text.
+
+    Args:
+        text: the extracted text (one paragraph or heading a line; blank lines allowed).
+        url: where the text came from; picks the site profile.
+        title: the article title, if known.
+        profile: the site profile to use; by default the packaged profile matching ``url``.
+        options: cleaning options (``DEFAULT_OPTIONS`` when None).
+        fetched_at: when the page was fetched; selects date-bounded rules.
+
+    Returns:
+        The cleaned Article (metadata limited to what text carries).
+
+    Raises:
+        NotHTMLError: the text is empty.
+        EmptyArticleError: no article text remains.
+    """
+    options = options or DEFAULT_OPTIONS
+    if not text.strip():
+        raise NotHTMLError("empty text")
+    if len(text) > options.max_bytes:
+        raise PageTooLargeError(f"text has {len(text)} characters, over max_bytes={options.max_bytes}")
+    blocks = blocks_from_text(text)
+    if title is None and len(blocks) > 1 and blocks[0].headingish:
+        title = blocks[0].text
+    rules, chosen = _resolve_rules(url, profile, fetched_at)
+    kept, removals = apply_text(blocks, rules, {"title": title, "description": None})
+    warnings: list[str] = []
+    if not _passes(kept, total_chars(blocks), options):
+        kept, removals, warnings = blocks, [], ["over-pruning guard: all rules skipped"]
+    body = render(kept)
+    if len(body) < max(options.min_chars, 1):
+        raise EmptyArticleError(f"article text too short after cleaning ({len(body)} characters)")
+    return Article(
+        url=url, canonical_url=url, title=title, text=body, word_count=len(_WORDS.findall(body)),
+        content_hash=_content_hash(body), removed=tuple(removals), profile=chosen.id if chosen else None,
+        cleaner_version=__version__, trafilatura_version=trafilatura.__version__, warnings=tuple(warnings),
+    )

@@ -1,0 +1,83 @@
+"""Cleaning options: one frozen object with documented defaults, overlaid from a user TOML file."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from scraper.errors import OptionsError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanOptions:
+    """Every knob of ``clean()``; pass one explicitly, never mutate a global.
+
+    Attributes:
+        max_bytes: largest HTML (after gzip expansion) accepted; larger pages raise PageTooLargeError.
+        max_elements: most start tags accepted; trafilatura's cost grows faster than linearly with them.
+        max_depth: deepest element nesting accepted (the parser is told to keep deeper trees whole).
+        favor_precision: trafilatura's precision mode (drops more, leaks less).
+        include_tables: keep table text in the article.
+        min_chars: shortest article text accepted; shorter raises EmptyArticleError.
+        guard_min_chars: results shorter than this are checked by the over-pruning guard.
+        guard_ratio: the guard restores the unruled text when rules keep less than this share of it.
+        protect_ratio: a structural rule never removes an element holding more than this share of the
+            page's text (it is then the page wrapper, not a widget).
+    """
+
+    max_bytes: int = 8 * 1024 * 1024
+    max_elements: int = 120_000
+    max_depth: int = 1_000
+    favor_precision: bool = False
+    include_tables: bool = True
+    min_chars: int = 25
+    guard_min_chars: int = 500
+    guard_ratio: float = 0.2
+    protect_ratio: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_elements", "max_depth", "min_chars", "guard_min_chars"):
+            if getattr(self, name) < 0:
+                raise OptionsError(f"option {name!r} must be >= 0, got {getattr(self, name)!r}")
+        for name in ("guard_ratio", "protect_ratio"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise OptionsError(f"option {name!r} must be between 0 and 1, got {getattr(self, name)!r}")
+
+
+DEFAULT_OPTIONS = CleanOptions()
+
+
+def options_with(base: CleanOptions, values: dict[str, Any], *, source: str = "options") -> CleanOptions:
+    """Return ``base`` with ``values`` overlaid, checking names and types.
+
+    Raises:
+        OptionsError: a key is unknown or a value has the wrong type.
+    """
+    known = {f.name: f for f in fields(CleanOptions)}
+    for key, value in values.items():
+        if key not in known:
+            raise OptionsError(f"{source}: unknown option {key!r}; known: {', '.join(sorted(known))}")
+        expected = type(getattr(base, key))
+        ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            raise OptionsError(f"{source}: option {key!r} must be {expected.__name__}, got {value!r}")
+    coerced = {k: float(v) if type(getattr(base, k)) is float else v for k, v in values.items()}
+    return replace(base, **coerced)
+
+
+def load_options(path: str | Path, base: CleanOptions = DEFAULT_OPTIONS) -> CleanOptions:
+    """Overlay the keys present in a TOML file (top level or a ``[clean]`` table) on ``base``.
+
+    Raises:
+        OptionsError: the file is missing, not TOML, or has unknown keys or wrong types.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise OptionsError(f"{path}: cannot read options: {exc}") from exc
+    return options_with(base, data.get("clean", data), source=str(path))

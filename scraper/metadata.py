@@ -1,0 +1,169 @@
+"""Page metadata that trafilatura leaves out or flattens: JSON-LD first, then meta tags.
+
+Dates keep their time and UTC offset when the page gives them; ``paywalled`` comes from schema.org
+``isAccessibleForFree``; language from ``<html lang>`` and friends; the canonical URL from the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+
+_JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()")
+_META = etree.XPath("//meta[@content][@property or @name or @itemprop or @http-equiv]")
+_CANONICAL = etree.XPath("//link[contains(concat(' ', translate(@rel,'CANONICAL','canonical'), ' '), ' canonical ')]/@href")
+_HTML_LANG = etree.XPath("/html/@lang | /html/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+_TIME_PUBLISHED = etree.XPath("//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content")
+_ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting", "liveblogposting",
+    "scholarlyarticle", "techarticle", "report", "webpage", "posting",
+})
+_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What we read from the page head and JSON-LD, before trafilatura's own metadata."""
+
+    published: str | None = None
+    modified: str | None = None
+    canonical_url: str | None = None
+    language: str | None = None
+    paywalled: bool | None = None
+    site_name: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+def _walk_jsonld(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk_jsonld(item)
+    elif isinstance(value, dict):
+        yield value
+        if "@graph" in value:
+            yield from _walk_jsonld(value["@graph"])
+        main = value.get("mainEntity")
+        if isinstance(main, dict | list):
+            yield from _walk_jsonld(main)
+
+
+def jsonld_objects(tree: etree._Element) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, flattened through lists and ``@graph``; bad JSON is skipped."""
+    objects: list[dict[str, Any]] = []
+    for raw in _JSONLD(tree):
+        try:
+            data = json.loads(raw.strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue
+        objects.extend(_walk_jsonld(data))
+    return objects
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    raw = obj.get("@type", [])
+    values = raw if isinstance(raw, list) else [raw]
+    return {str(v).rsplit("/", 1)[-1].lower() for v in values}
+
+
+def _article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The JSON-LD object describing the article (an Article subtype before a bare WebPage)."""
+    ranked = [o for o in objects if _types(o) & _ARTICLE_TYPES]
+    ranked.sort(key=lambda o: "webpage" in _types(o))
+    return ranked[0] if ranked else None
+
+
+def iso_datetime(value: Any) -> str | None:
+    """Normalise a date string to ISO 8601, keeping the time and offset when present."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    text = re.sub(r"Z$", "+00:00", text)
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    text = re.sub(r"\.(\d{6})\d+", r".\1", text)
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return parsed.date().isoformat()
+    return parsed.isoformat()
+
+
+def _meta_values(tree: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for el in _META(tree):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").lower()
+        out.setdefault(key.strip(), el.get("content", "").strip())
+    return out
+
+
+def _paywalled(article: dict[str, Any] | None) -> bool | None:
+    """Paywall flag from ``isAccessibleForFree`` on the article or its ``hasPart`` sections."""
+    if article is None:
+        return None
+    flags = [article.get("isAccessibleForFree")]
+    parts = article.get("hasPart")
+    for part in parts if isinstance(parts, list) else [parts]:
+        if isinstance(part, dict):
+            flags.append(part.get("isAccessibleForFree"))
+    seen = [str(f).strip().lower() for f in flags if f is not None]
+    if any(f in ("false", "0", "no") for f in seen):
+        return True
+    if any(f in ("true", "1", "yes") for f in seen):
+        return False
+    return None
+
+
+def _language(tree: etree._Element, meta: dict[str, str], article: dict[str, Any] | None) -> str | None:
+    candidates = [*(_HTML_LANG(tree) or []), meta.get("content-language"), meta.get("og:locale"),
+                  meta.get("language"), (article or {}).get("inLanguage")]
+    for raw in candidates:
+        if isinstance(raw, str) and (m := _LANG.match(raw.strip().split(",")[0].strip())):
+            return m.group(1).lower()
+    return None
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return tuple(names)
+
+
+def read_page_meta(tree: etree._Element, url: str | None) -> PageMeta:
+    """Read dates, canonical URL, language, paywall flag, site name and authors from the page."""
+    objects = jsonld_objects(tree)
+    article = _article(objects)
+    meta = _meta_values(tree)
+    a = article or {}
+    published = (iso_datetime(a.get("datePublished")) or iso_datetime(meta.get("article:published_time"))
+                 or iso_datetime(meta.get("datepublished")) or iso_datetime(meta.get("pubdate"))
+                 or next((iso_datetime(v) for v in _TIME_PUBLISHED(tree) if iso_datetime(v)), None))
+    modified = (iso_datetime(a.get("dateModified")) or iso_datetime(meta.get("article:modified_time"))
+                or iso_datetime(meta.get("og:updated_time")) or iso_datetime(meta.get("datemodified")))
+    canonical = next((h.strip() for h in _CANONICAL(tree) if h.strip()), None) or meta.get("og:url") or None
+    if canonical and url:
+        canonical = urljoin(url, canonical)
+    if canonical and not canonical.startswith(("http://", "https://")):
+        canonical = None
+    publisher = a.get("publisher")
+    site = meta.get("og:site_name") or (publisher.get("name") if isinstance(publisher, dict) else None)
+    return PageMeta(
+        published=published, modified=modified, canonical_url=canonical,
+        language=_language(tree, meta, article), paywalled=_paywalled(article),
+        site_name=site if isinstance(site, str) and site.strip() else None, authors=_names(a.get("author")),
+    )

@@ -1,0 +1,174 @@
+"""Site profiles: one TOML file per site (rules, sources, URL patterns) plus ``_global.toml``.
+
+File names follow ftr-site-config: ``example.com.toml`` matches that host and ``www.``;
+``.example.com.toml`` matches every subdomain too.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scraper.errors import ProfileError
+from scraper.rules import RuleSet, load_rules_file
+
+PACKAGE_PROFILES = Path(__file__).with_name("profiles")
+GLOBAL_FILE = "_global.toml"
+_PROFILE_KEYS = frozenset({"domain", "name", "sources", "urls", "disable_global", "notes"})
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProfile:
+    """What we know about one site.
+
+    Attributes:
+        id: the file stem (``example.com`` or ``.example.com``).
+        domain: the host the profile is for.
+        name: a display name.
+        sources: discovery entry points (``feeds``, ``sitemaps``, ``news_sitemaps``, ``sections``).
+        allow/deny: regexes on article URLs.
+        rules: the site's own rules.
+        disable_global: ids of global rules this site must not use.
+        path: the file the profile came from.
+    """
+
+    id: str
+    domain: str
+    name: str = ""
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    allow: tuple[re.Pattern[str], ...] = ()
+    deny: tuple[re.Pattern[str], ...] = ()
+    rules: RuleSet = field(default_factory=RuleSet)
+    disable_global: tuple[str, ...] = ()
+    path: str = ""
+
+    @property
+    def subdomains(self) -> bool:
+        """Whether the profile matches every subdomain of ``domain``."""
+        return self.id.startswith(".")
+
+
+def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{path}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _patterns(path: Path, key: str, value: Any) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for raw in _strings(path, key, value):
+        try:
+            out.append(re.compile(raw))
+        except re.error as exc:
+            raise ProfileError(f"{path}: {key}: bad regular expression {raw!r}: {exc}") from exc
+    return tuple(out)
+
+
+def load_profile(path: Path) -> SiteProfile:
+    """Load and validate one site profile file.
+
+    Raises:
+        ProfileError: naming the file and the offending key or rule id.
+    """
+    data, rules = load_rules_file(path)
+    unknown = set(data) - _PROFILE_KEYS
+    if unknown:
+        raise ProfileError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(_PROFILE_KEYS)}")
+    stem = path.name.removesuffix(".toml")
+    domain = data.get("domain", stem.lstrip("."))
+    if domain != stem.lstrip("."):
+        raise ProfileError(f"{path}: domain {domain!r} does not match the file name {path.name!r}")
+    sources = data.get("sources", {})
+    if not isinstance(sources, dict):
+        raise ProfileError(f"{path}: [sources] must be a table")
+    urls = data.get("urls", {})
+    if not isinstance(urls, dict):
+        raise ProfileError(f"{path}: [urls] must be a table")
+    return SiteProfile(
+        id=stem, domain=domain, name=str(data.get("name", domain)),
+        sources={k: _strings(path, f"sources.{k}", v) for k, v in sources.items()},
+        allow=_patterns(path, "urls.allow", urls.get("allow", [])),
+        deny=_patterns(path, "urls.deny", urls.get("deny", [])),
+        rules=rules, disable_global=_strings(path, "disable_global", data.get("disable_global", [])),
+        path=str(path),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileRegistry:
+    """The global rules and every site profile from one folder, validated together."""
+
+    global_rules: RuleSet
+    profiles: Mapping[str, SiteProfile]
+
+    def __iter__(self) -> Iterator[SiteProfile]:
+        return iter(self.profiles.values())
+
+    def get(self, name: str) -> SiteProfile:
+        """The profile for a domain or file stem.
+
+        Raises:
+            ProfileError: no such profile.
+        """
+        for key in (name, f".{name}", name.removeprefix("www.")):
+            if key in self.profiles:
+                return self.profiles[key]
+        raise ProfileError(f"no site profile {name!r}; known: {', '.join(sorted(self.profiles)) or 'none'}")
+
+    def for_url(self, url: str | None) -> SiteProfile | None:
+        """The profile whose host matches the URL (exact, ``www.``, or a leading-dot parent)."""
+        host = (urlsplit(url).hostname or "").lower() if url else ""
+        if not host:
+            return None
+        bare = host.removeprefix("www.")
+        if bare in self.profiles:
+            return self.profiles[bare]
+        parts = host.split(".")
+        for i in range(len(parts) - 1):
+            candidate = "." + ".".join(parts[i:])
+            if candidate in self.profiles:
+                return self.profiles[candidate]
+        return None
+
+    def rules_for(self, profile: SiteProfile | None) -> RuleSet:
+        """Global rules (less those the profile disables) followed by the profile's own rules."""
+        if profile is None:
+            return self.global_rules
+        return self.global_rules.without(profile.disable_global) + profile.rules
+
+
+def _check_disabled(registry_rules: RuleSet, profiles: Sequence[SiteProfile]) -> None:
+    known = set(registry_rules.ids)
+    for profile in profiles:
+        missing = [rid for rid in profile.disable_global if rid not in known]
+        if missing:
+            raise ProfileError(f"{profile.path}: disable_global names unknown global rules {missing}")
+
+
+def load_profiles(directory: str | Path = PACKAGE_PROFILES) -> ProfileRegistry:
+    """Load ``_global.toml`` and every ``*.toml`` profile from a folder.
+
+    Raises:
+        ProfileError: any file is invalid, or rule ids repeat across files.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ProfileError(f"{directory}: profiles folder not found")
+    global_path = directory / GLOBAL_FILE
+    _, global_rules = load_rules_file(global_path) if global_path.exists() else ({}, RuleSet())
+    profiles = [load_profile(p) for p in sorted(directory.glob("*.toml")) if p.name != GLOBAL_FILE]
+    _check_disabled(global_rules, profiles)
+    for profile in profiles:
+        _ = global_rules + profile.rules  # raises on an id that repeats a global rule
+    return ProfileRegistry(global_rules, {p.id: p for p in profiles})
+
+
+@functools.lru_cache(maxsize=8)
+def default_registry(directory: str | None = None) -> ProfileRegistry:
+    """The registry of the packaged profiles (or of ``directory``), loaded once per process."""
+    return load_profiles(directory or PACKAGE_PROFILES)

@@ -1,0 +1,244 @@
+"""Apply structural rules to the parsed HTML tree before extraction.
+
+``prune`` and ``prune_class`` rules remove matched elements; ``heading`` rules find a heading whose
+whole text matches a phrase and remove it with the section it introduces. An element that holds more
+than ``protect_ratio`` of the page's text is never removed: it is the page, not a widget.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from scraper.article import Removal
+from scraper.rules import Rule, RuleSet
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "font", "small", "u", "label", "abbr", "time"})
+_NEVER = frozenset({"html", "body", "head", "main", "article"})
+_SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
+_SPACE = re.compile(r"\s+")
+_TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+_HAS_BIG_HEADING = etree.XPath("boolean(self::h1 or .//h1 or self::article or .//article or self::main or .//main)")
+_MAX_HEADING_CHARS = 90
+
+
+_STRING_LENGTH = etree.XPath("string-length(.)")
+_SCRIPTS = etree.XPath(".//script|.//style|.//noscript|.//template")
+
+
+def text_length(el: etree._Element) -> int:
+    """Characters of text under ``el``, less the text of scripts and styles inside it."""
+    hidden = sum(int(_STRING_LENGTH(s)) for s in _SCRIPTS(el))
+    return int(_STRING_LENGTH(el)) - hidden
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _remove(el: etree._Element) -> None:
+    """Detach ``el`` from its parent, keeping its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    top = el
+    for top in el.iterancestors():  # noqa: B007 - we want the last ancestor
+        pass
+    return top is root or el is root
+
+
+def _level(el: etree._Element) -> int:
+    """Heading level of an anchor: 1-6 for h1-h6 (itself or inside), 7 for styled text headings."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _HEADINGS:
+        return int(tag[1])
+    inner = [int(h.tag[1]) for h in el.iter(*_HEADINGS)]
+    return min(inner) if inner else 7
+
+
+def _ends_section(sibling: etree._Element, level: int) -> bool:
+    """Whether ``sibling`` starts new content that a heading of ``level`` does not own."""
+    if not isinstance(sibling.tag, str):
+        return False
+    if _HAS_BIG_HEADING(sibling):
+        return True
+    return any(int(h.tag[1]) <= level for h in sibling.iter(*_HEADINGS))
+
+
+def _anchor_for(node_owner: etree._Element, heading_text: str) -> etree._Element | None:
+    """Climb from the element owning the heading text to the largest element holding only that text."""
+    anchor = node_owner
+    while True:
+        parent = anchor.getparent()
+        if parent is None or parent.tag in _NEVER:
+            break
+        if _norm("".join(_TEXT_NODES(parent))) != heading_text:
+            break
+        anchor = parent
+    if anchor.tag in _INLINE or anchor.tag in _NEVER:
+        return None
+    return anchor
+
+
+_HEADING_ELEMENTS = etree.XPath("//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']|//legend")
+
+
+def _short_owners(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Heading-like elements (h1-h6, role=heading, *title*/*heading* classes) whose text is short."""
+    out: list[tuple[etree._Element, str]] = []
+    for owner in _HEADING_ELEMENTS(root):
+        full = _norm("".join(_TEXT_NODES(owner)))
+        if full and len(full) <= _MAX_HEADING_CHARS:
+            out.append((owner, full))
+    return out
+
+
+def _heading_anchors(short: list[tuple[etree._Element, str]], rule: Rule) -> list[etree._Element]:
+    """Anchors of the headings whose whole text matches ``rule``."""
+    assert rule.regex is not None
+    anchors: list[etree._Element] = []
+    seen: set[int] = set()
+    for owner, full in short:
+        if not rule.regex.match(full):
+            continue
+        anchor = _anchor_for(owner, full)
+        if anchor is not None and id(anchor) not in seen:
+            seen.add(id(anchor))
+            anchors.append(anchor)
+    return anchors
+
+
+def _section(anchor: etree._Element) -> list[etree._Element]:
+    """The anchor and the following siblings it introduces."""
+    level = _level(anchor)
+    members = [anchor]
+    for sibling in anchor.itersiblings():
+        if _ends_section(sibling, level):
+            break
+        members.append(sibling)
+    return members
+
+
+_PART_SPLIT = re.compile(r"[\s_-]+")
+
+
+_CLASS_ATTRS = etree.XPath("//@class | //@id")
+
+
+_Index = tuple[dict[str, Rule], dict[str, list[tuple[str, Rule]]]]
+
+
+def _token_index(rules: tuple[Rule, ...]) -> _Index:
+    """Single-part tokens, and compound tokens keyed by their first part (matched as part sequences)."""
+    single: dict[str, Rule] = {}
+    compound: dict[str, list[tuple[str, Rule]]] = {}
+    for rule in rules:
+        for token in rule.params.get("tokens", ()):
+            parts = [p for p in _PART_SPLIT.split(token.lower()) if p]
+            if len(parts) == 1:
+                single.setdefault(parts[0], rule)
+            elif parts and parts[0] not in single:
+                compound.setdefault(parts[0], []).append((f"-{'-'.join(parts)}-", rule))
+    return single, compound
+
+
+_TOKEN_CACHE: dict[tuple[str, ...], _Index] = {}
+
+
+def _class_matches(root: etree._Element, rules: tuple[Rule, ...]) -> list[tuple[Rule, etree._Element]]:
+    """Elements whose class or id holds a ``prune_class`` token.
+
+    Single-word tokens must equal a part of a class/id (split on space, ``-``, ``_``); compound
+    tokens (``related-posts``) must appear as consecutive parts. Only attribute strings are
+    scanned; elements are touched only when they match.
+    """
+    if not rules:
+        return []
+    key_ids = tuple(r.id for r in rules)
+    if key_ids not in _TOKEN_CACHE:
+        _TOKEN_CACHE[key_ids] = _token_index(rules)
+    single, compound = _TOKEN_CACHE[key_ids]
+    hits: list[tuple[Rule, etree._Element]] = []
+    seen: set[etree._Element] = set()
+    for value in _CLASS_ATTRS(root):
+        parts = _PART_SPLIT.split(value.lower())
+        rule = next((single[p] for p in parts if p in single), None)
+        if rule is None:
+            firsts = [compound[p] for p in parts if p in compound]
+            if firsts:
+                key = "-" + "-".join(parts) + "-"
+                rule = next((r for group in firsts for needle, r in group if needle in key), None)
+        if rule is None:
+            continue
+        el = value.getparent()
+        if el is not None and el.tag not in _NEVER and el not in seen:
+            seen.add(el)
+            hits.append((rule, el))
+    return hits
+
+
+def _groups(root: etree._Element, rules: RuleSet) -> list[tuple[Rule, list[etree._Element]]]:
+    """Every (rule, elements) group the tree rules would remove, in rule-kind order."""
+    groups: list[tuple[Rule, list[etree._Element]]] = []
+    for rule in rules.of_kind("prune"):
+        assert rule.xpath is not None
+        groups.extend((rule, [el]) for el in rule.xpath(root) if isinstance(el, etree._Element))
+    groups.extend((rule, [el]) for rule, el in _class_matches(root, rules.of_kind("prune_class")))
+    headings = rules.of_kind("heading")
+    if headings:
+        short = _short_owners(root)
+        for rule in headings:
+            groups.extend((rule, _section(anchor)) for anchor in _heading_anchors(short, rule))
+    return groups
+
+
+def _drop_empty_parents(parent: etree._Element | None) -> None:
+    """Remove ancestors left with no text and no media after a removal."""
+    while parent is not None and parent.tag not in _NEVER and parent.getparent() is not None:
+        if _norm(parent.text_content()) or parent.find(".//img") is not None:
+            return
+        grand = parent.getparent()
+        _remove(parent)
+        parent = grand
+
+
+def apply_structural(root: etree._Element, rules: RuleSet, protect_ratio: float = 0.5) -> list[Removal]:
+    """Remove what the tree rules match, in rule order; return one Removal per removed group.
+
+    Args:
+        root: the parsed page, modified in place.
+        rules: the rule set; only ``prune``, ``prune_class`` and ``heading`` rules are used here.
+        protect_ratio: groups holding more than this share of the page text are left alone.
+
+    Returns:
+        The removals, in the order they were made.
+    """
+    total = text_length(root)
+    limit = protect_ratio * total
+    removals: list[Removal] = []
+    for rule, group in _groups(root, rules):
+        live = [el for el in group if _attached(el, root)]
+        if not live or live[0].tag in _NEVER:
+            continue
+        chars = sum(text_length(el) for el in live)
+        if total and chars > limit:
+            continue
+        parent = live[0].getparent()
+        for el in live:
+            _remove(el)
+        if rule.kind == "heading":
+            _drop_empty_parents(parent)
+        removals.append(Removal(rule=rule.id, kind=rule.kind, chars=chars))
+    return removals

@@ -1,0 +1,241 @@
+"""Boilerplate rules: the Rule model, loading from TOML data, and compiling each rule once.
+
+A rule is data (``id``, ``kind``, pattern, ``why``); this module only validates and compiles it.
+Applying rules lives in ``prune.py`` (the HTML tree) and ``blocks.py`` (the extracted text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from scraper.errors import ProfileError
+
+Kind = Literal["prune", "prune_class", "heading", "drop_line", "cut_after", "link_run", "repeat_meta"]
+KINDS: tuple[str, ...] = ("prune", "prune_class", "heading", "drop_line", "cut_after", "link_run", "repeat_meta")
+CATEGORIES: tuple[str, ...] = (
+    "comments", "promo", "related", "newsletter", "share", "ads", "paywall", "nav", "consent", "bio", "meta",
+)
+TREE_KINDS = frozenset({"prune", "prune_class", "heading"})
+TEXT_KINDS = frozenset({"heading", "drop_line", "cut_after", "link_run", "repeat_meta"})
+
+_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ALLOWED_KEYS = frozenset(
+    {"id", "kind", "why", "pattern", "phrases", "xpath", "css", "tokens", "extent", "since", "until",
+     "min_items", "max_words", "min_link_ratio", "fields", "max_position", "lang"}
+)
+# Trailing punctuation, counters and arrows that headings carry ("Comments (3)", "Read more »").
+_HEADING_TAIL = r"[\s:.!?…»›>→\-–—|()\[\]0-9]*"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled boilerplate rule.
+
+    Attributes:
+        id: ``<category>.<kebab-name>``, unique across all loaded files.
+        kind: one of ``KINDS``.
+        why: the reason the rule exists (reported, never empty).
+        source: the file it came from, for error messages.
+        regex: compiled text pattern (heading, drop_line, cut_after, prune_class tokens).
+        xpath: compiled tree selector (prune).
+        extent: for headings, ``section`` (until the next heading) or ``rest`` (to the end).
+        since/until: the rule applies only to pages fetched in this window.
+        params: numeric parameters of ``link_run`` / ``repeat_meta``.
+    """
+
+    id: str
+    kind: str
+    why: str
+    source: str
+    regex: re.Pattern[str] | None = None
+    xpath: etree.XPath | None = None
+    extent: str = "section"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str:
+        """The part of the id before the dot."""
+        return self.id.split(".", 1)[0]
+
+    def active_on(self, day: dt.date | None) -> bool:
+        """Whether the rule applies to a page fetched on ``day`` (always, when the day is unknown)."""
+        if day is None:
+            return True
+        return (self.since is None or day >= self.since) and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """An ordered, compiled set of rules (global first, then site rules)."""
+
+    rules: tuple[Rule, ...] = ()
+
+    def of_kind(self, *kinds: str) -> tuple[Rule, ...]:
+        """Rules whose kind is one of ``kinds``, in order."""
+        return tuple(r for r in self.rules if r.kind in kinds)
+
+    def without(self, ids: Iterable[str]) -> RuleSet:
+        """A copy without the rules whose ids are listed."""
+        drop = set(ids)
+        return RuleSet(tuple(r for r in self.rules if r.id not in drop))
+
+    def active_on(self, day: dt.date | None) -> RuleSet:
+        """A copy holding only the rules valid for a page fetched on ``day``."""
+        return RuleSet(tuple(r for r in self.rules if r.active_on(day)))
+
+    def __add__(self, other: RuleSet) -> RuleSet:
+        seen = {r.id for r in self.rules}
+        for rule in other.rules:
+            if rule.id in seen:
+                raise ProfileError(f"{rule.source}: rule id {rule.id!r} is already defined")
+        return RuleSet(self.rules + other.rules)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every rule id, in order."""
+        return tuple(r.id for r in self.rules)
+
+
+def phrases_regex(phrases: Sequence[str], *, tail: str = _HEADING_TAIL) -> str:
+    """Anchor a list of regex phrase fragments so that they must make up a whole line."""
+    return r"^\W*(?:" + "|".join(f"(?:{p})" for p in phrases) + r")" + tail + "$"
+
+
+def _class_regex(tokens: Sequence[str]) -> str:
+    """Match class/id strings holding a token as a whole word part (split on space, ``-``, ``_``)."""
+    alts = "|".join(re.escape(t) for t in tokens)
+    return rf"(?:^|[\s_-])(?:{alts})(?:$|[\s_-])"
+
+
+def _fail(source: str, rule_id: str, message: str) -> ProfileError:
+    return ProfileError(f"{source}: rule {rule_id!r}: {message}")
+
+
+def _date(source: str, rule_id: str, key: str, value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise _fail(source, rule_id, f"{key} must be a date (YYYY-MM-DD), got {value!r}") from exc
+
+
+def _compile_regex(source: str, rule_id: str, raw: Mapping[str, Any]) -> re.Pattern[str]:
+    kind = raw["kind"]
+    if "phrases" in raw:
+        phrases = raw["phrases"]
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases):
+            raise _fail(source, rule_id, "phrases must be a non-empty list of strings")
+        tail = _HEADING_TAIL if kind in ("heading", "cut_after") else r"[\s:.!?…»›>→|]*"
+        pattern = phrases_regex(phrases, tail=tail)
+    elif "tokens" in raw:
+        tokens = raw["tokens"]
+        if not isinstance(tokens, list) or not tokens or not all(isinstance(t, str) for t in tokens):
+            raise _fail(source, rule_id, "tokens must be a non-empty list of strings")
+        pattern = _class_regex(tokens)
+    elif isinstance(raw.get("pattern"), str):
+        pattern = raw["pattern"]
+    else:
+        raise _fail(source, rule_id, f"kind {kind!r} needs 'phrases' or 'pattern'")
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise _fail(source, rule_id, f"bad regular expression: {exc}") from exc
+
+
+def _compile_selector(source: str, rule_id: str, raw: Mapping[str, Any]) -> etree.XPath:
+    try:
+        if "css" in raw:
+            return etree.XPath(CSSSelector(raw["css"]).path)
+        if "xpath" in raw:
+            return etree.XPath(raw["xpath"])
+    except (etree.XPathSyntaxError, SyntaxError, ValueError) as exc:
+        raise _fail(source, rule_id, f"bad selector: {exc}") from exc
+    raise _fail(source, rule_id, "kind 'prune' needs 'xpath' or 'css'")
+
+
+def compile_rule(raw: Mapping[str, Any], source: str) -> Rule:
+    """Validate and compile one rule table.
+
+    Raises:
+        ProfileError: naming the file and rule id, for any missing or invalid key.
+    """
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not _ID.match(rule_id):
+        raise ProfileError(f"{source}: rule id {rule_id!r} must look like '<category>.<kebab-name>'")
+    unknown = set(raw) - _ALLOWED_KEYS
+    if unknown:
+        raise _fail(source, rule_id, f"unknown keys {sorted(unknown)}")
+    if rule_id.split(".")[0] not in CATEGORIES:
+        raise _fail(source, rule_id, f"category must be one of {', '.join(CATEGORIES)}")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise _fail(source, rule_id, f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    why = raw.get("why")
+    if not isinstance(why, str) or not why.strip():
+        raise _fail(source, rule_id, "every rule needs a non-empty 'why'")
+    extent = raw.get("extent", "section")
+    if extent not in ("section", "rest"):
+        raise _fail(source, rule_id, "extent must be 'section' or 'rest'")
+    regex = xpath = None
+    if kind == "prune":
+        xpath = _compile_selector(source, rule_id, raw)
+    elif kind in ("prune_class", "heading", "drop_line", "cut_after"):
+        regex = _compile_regex(source, rule_id, raw)
+    params = {k: raw[k] for k in ("min_items", "max_words", "min_link_ratio", "fields", "max_position", "tokens")
+              if k in raw}
+    return Rule(
+        id=rule_id, kind=kind, why=why.strip(), source=source, regex=regex, xpath=xpath, extent=extent,
+        since=_date(source, rule_id, "since", raw.get("since")),
+        until=_date(source, rule_id, "until", raw.get("until")), params=params,
+    )
+
+
+def compile_rules(tables: Iterable[Mapping[str, Any]], source: str) -> RuleSet:
+    """Compile a list of rule tables from one file, rejecting duplicate ids.
+
+    Raises:
+        ProfileError: any rule is invalid or an id repeats.
+    """
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for raw in tables:
+        if not isinstance(raw, Mapping):
+            raise ProfileError(f"{source}: every [[rules]] entry must be a table")
+        rule = compile_rule(raw, source)
+        if rule.id in seen:
+            raise _fail(source, rule.id, "duplicate id")
+        seen.add(rule.id)
+        rules.append(rule)
+    return RuleSet(tuple(rules))
+
+
+def load_rules_file(path: Path) -> tuple[dict[str, Any], RuleSet]:
+    """Read a TOML rules/profile file; return its other tables and its compiled rules.
+
+    Raises:
+        ProfileError: the file cannot be read or parsed, or a rule is invalid.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot read rules file: {exc}") from exc
+    tables = data.pop("rules", [])
+    if not isinstance(tables, list):
+        raise ProfileError(f"{path}: 'rules' must be an array of tables ([[rules]])")
+    return data, compile_rules(tables, str(path))

@@ -1,0 +1,131 @@
+"""Apply text rules to article blocks: repeated title, headings, whole-line patterns, cut markers, link runs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from scraper.article import Removal
+from scraper.blocks import Block, total_chars
+from scraper.rules import Rule, RuleSet
+
+_TOKENS = re.compile(r"\w+")
+# A "rest" cut (everything after a marker) is trusted only once this much article precedes it;
+# earlier markers are inline boxes and only their own section goes.
+_REST_MIN_SHARE = 0.3
+_REST_MIN_CHARS = 1500
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKENS.findall(text.casefold())
+
+
+def _section_end(blocks: Sequence[Block], start: int) -> int:
+    """Index after the section that the heading at ``start`` introduces."""
+    level = blocks[start].level
+    for j in range(start + 1, len(blocks)):
+        nxt = blocks[j]
+        if nxt.kind == "head" and nxt.level <= level:
+            return j
+        if level == 7 and nxt.headingish:
+            return j
+    return len(blocks)
+
+
+def _rest_allowed(blocks: Sequence[Block], start: int) -> bool:
+    """Whether enough article precedes a marker for cutting everything after it."""
+    before = total_chars(blocks[:start])
+    return before >= _REST_MIN_CHARS or before >= _REST_MIN_SHARE * total_chars(blocks)
+
+
+def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal]) -> list[Block]:
+    """Apply a ``heading`` or ``cut_after`` rule: the first match cuts its section or the rest."""
+    assert rule.regex is not None
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        eligible = rule.kind == "cut_after" or block.headingish
+        if not (eligible and rule.regex.match(block.text)):
+            i += 1
+            continue
+        wants_rest = rule.kind == "cut_after" or rule.extent == "rest"
+        end = len(blocks) if wants_rest and _rest_allowed(blocks, i) else _section_end(blocks, i)
+        removals.append(Removal(rule=rule.id, kind=rule.kind, chars=total_chars(blocks[i:end])))
+        blocks = blocks[:i] + blocks[end:]
+    return blocks
+
+
+def _apply_drop_line(blocks: list[Block], rule: Rule, removals: list[Removal]) -> list[Block]:
+    assert rule.regex is not None
+    kept = []
+    for block in blocks:
+        if rule.regex.match(block.text):
+            removals.append(Removal(rule=rule.id, kind=rule.kind, chars=len(block.text)))
+        else:
+            kept.append(block)
+    return kept
+
+
+def _apply_link_run(blocks: list[Block], rule: Rule, removals: list[Removal]) -> list[Block]:
+    """Remove runs of short, nearly all-link blocks (teaser lists) of at least ``min_items``."""
+    min_items = int(rule.params.get("min_items", 2))
+    max_words = int(rule.params.get("max_words", 20))
+    min_ratio = float(rule.params.get("min_link_ratio", 0.8))
+
+    def teaser(b: Block) -> bool:
+        return b.kind != "table" and b.words <= max_words and b.link_ratio >= min_ratio
+
+    kept: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and teaser(blocks[j]):
+            j += 1
+        if j - i >= min_items:
+            removals.append(Removal(rule=rule.id, kind=rule.kind, chars=total_chars(blocks[i:j])))
+            i = j
+        else:
+            kept.append(blocks[i])
+            i += 1
+    return kept
+
+
+def _apply_repeat_meta(
+    blocks: list[Block], rule: Rule, meta: Mapping[str, str | None], removals: list[Removal]
+) -> list[Block]:
+    """Drop leading blocks that repeat the page title (or other listed metadata fields)."""
+    wanted = [_tokens(meta.get(f) or "") for f in rule.params.get("fields", ["title"])]
+    wanted = [w for w in wanted if w]
+    limit = int(rule.params.get("max_position", 2))
+    for i, block in enumerate(blocks[:limit]):
+        if _tokens(block.text) in wanted:
+            removals.append(Removal(rule=rule.id, kind=rule.kind, chars=len(block.text)))
+            return blocks[:i] + blocks[i + 1 :]
+    return blocks
+
+
+def apply_text(
+    blocks: Sequence[Block], rules: RuleSet, meta: Mapping[str, str | None] | None = None
+) -> tuple[list[Block], list[Removal]]:
+    """Apply every text rule, in file order, to the blocks.
+
+    Args:
+        blocks: the article's blocks.
+        rules: the rule set; only text kinds are used here.
+        meta: page metadata (``title``, ``description``) for ``repeat_meta`` rules.
+
+    Returns:
+        The kept blocks and one Removal per removed block or section.
+    """
+    out = list(blocks)
+    removals: list[Removal] = []
+    for rule in rules.rules:
+        if rule.kind in ("heading", "cut_after"):
+            out = _apply_positional(out, rule, removals)
+        elif rule.kind == "drop_line":
+            out = _apply_drop_line(out, rule, removals)
+        elif rule.kind == "link_run":
+            out = _apply_link_run(out, rule, removals)
+        elif rule.kind == "repeat_meta":
+            out = _apply_repeat_meta(out, rule, meta or {}, removals)
+    return out, removals
