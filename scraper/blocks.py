@@ -27,6 +27,7 @@ class Block:
         level: heading level (1-6) for ``head`` blocks; 7 otherwise.
         link_chars: characters of the text that sit inside links.
         group: blocks of one list or table share a group number.
+        soft: the block continues the previous one after a line break (``<br>``), not a new paragraph.
     """
 
     kind: str
@@ -34,6 +35,7 @@ class Block:
     level: int = 7
     link_chars: int = 0
     group: int = -1
+    soft: bool = False
 
     @property
     def words(self) -> int:
@@ -58,29 +60,51 @@ def _norm(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _text_and_links(el: etree._Element) -> tuple[str, int]:
-    """Text of an extracted element (``lb`` as newline) and the characters inside ``ref`` links."""
-    parts: list[str] = []
-    link = 0
+def _pieces(el: etree._Element) -> list[tuple[str, bool]]:
+    """Text of an extracted element as (text, inside a link) pieces; ``lb`` becomes a newline."""
+    out: list[tuple[str, bool]] = []
 
     def walk(node: etree._Element, in_ref: bool) -> None:
-        nonlocal link
-        if node.tag == "lb":
-            parts.append("\n")
         inside = in_ref or node.tag == "ref"
-        if node.text and node.tag != "lb":
-            parts.append(node.text)
-            if inside:
-                link += len(_SPACE.sub(" ", node.text).strip())
+        if node.tag == "lb":
+            out.append(("\n", False))
+        elif node.text:
+            out.append((node.text, inside))
         for child in node:
             walk(child, inside)
             if child.tail:
-                parts.append(child.tail)
-                if in_ref or node.tag == "ref":
-                    link += len(_SPACE.sub(" ", child.tail).strip())
+                out.append((child.tail, inside))
 
     walk(el, False)
-    return _norm("".join(parts)), link
+    return out
+
+
+def _lines(el: etree._Element) -> list[tuple[str, int]]:
+    """The element's text split into lines, each with its count of link characters."""
+    lines: list[tuple[str, int]] = []
+    text, links = "", 0
+    for piece, is_link in _pieces(el):
+        chunks = piece.split("\n")
+        for i, chunk in enumerate(chunks):
+            if i:
+                lines.append((text, links))
+                text, links = "", 0
+            text += chunk
+            if is_link:
+                links += len(_SPACE.sub(" ", chunk).strip())
+    lines.append((text, links))
+    out = []
+    for raw, link in lines:
+        line = _SPACE.sub(" ", raw).strip()
+        if line:
+            out.append((line, min(link, len(line))))
+    return out
+
+
+def _text_and_links(el: etree._Element) -> tuple[str, int]:
+    """Text of an extracted element (lines joined by newlines) and its link characters."""
+    lines = _lines(el)
+    return "\n".join(t for t, _ in lines), sum(n for _, n in lines)
 
 
 def _level(el: etree._Element) -> int:
@@ -104,6 +128,10 @@ def blocks_from_body(body: etree._Element) -> list[Block]:
     group = 0
 
     def add(kind: str, el: etree._Element, level: int = 7, grp: int = -1) -> None:
+        if kind in ("p", "quote"):
+            for i, (line, links) in enumerate(_lines(el)):
+                blocks.append(Block(kind, line, level, links, grp, soft=i > 0))
+            return
         text, links = _text_and_links(el)
         if text:
             blocks.append(Block(kind, text, level, min(links, len(text)), grp))
@@ -153,10 +181,17 @@ def blocks_from_text(text: str) -> list[Block]:
 
 
 def render(blocks: Iterable[Block]) -> str:
-    """Join blocks into article text: one blank line between paragraphs, ``- `` before list items."""
+    """Join blocks into article text: one blank line between paragraphs, ``- `` before list items.
+
+    Lines of one paragraph (``soft`` blocks) stay on consecutive lines.
+    """
     out: list[str] = []
     for block in blocks:
-        out.append(f"- {block.text}" if block.kind == "item" else block.text)
+        text = f"- {block.text}" if block.kind == "item" else block.text
+        if block.soft and out:
+            out[-1] += "\n" + text
+        else:
+            out.append(text)
     return "\n\n".join(out)
 
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+from htmldate import find_date
 from lxml import etree
+from trafilatura.metadata import examine_meta, extract_meta_json
+from trafilatura.settings import Document
 
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()")
 _META = etree.XPath("//meta[@content][@property or @name or @itemprop or @http-equiv]")
@@ -26,20 +30,35 @@ _ARTICLE_TYPES = frozenset({
     "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting", "liveblogposting",
     "scholarlyarticle", "techarticle", "report", "webpage", "posting",
 })
+logger = logging.getLogger(__name__)
+_H1 = etree.XPath("//h1")
+_TITLE = etree.XPath("//head/title|//title")
+_BYLINE = etree.XPath(
+    "//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author']"
+    " | //*[contains(@class,'byline') or contains(@class,'author-name') or contains(@class,'author__name')"
+    " or contains(@class,'article-author') or contains(@class,'post-author') or contains(@class,'entry-author')]"
+)
+_BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af)\s+", re.I)
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—·»:-]\s+")
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
 class PageMeta:
-    """What we read from the page head and JSON-LD, before trafilatura's own metadata."""
+    """Everything the Article carries besides its text, read from the unpruned page."""
 
+    title: str | None = None
+    authors: tuple[str, ...] = ()
     published: str | None = None
     modified: str | None = None
     canonical_url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    image: str | None = None
     language: str | None = None
     paywalled: bool | None = None
-    site_name: str | None = None
-    authors: tuple[str, ...] = ()
 
 
 def _walk_jsonld(value: Any) -> Iterator[dict[str, Any]]:
@@ -144,15 +163,91 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _split_authors(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    parts = (a.strip() for a in re.split(r";|\s+and\s+|\s*&\s*", raw))
+    return tuple(dict.fromkeys(a for a in parts if a and not a.startswith(("http://", "https://"))))
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _title(tree: etree._Element) -> str | None:
+    """The single ``<h1>`` when there is exactly one, else ``<title>`` without the site-name part."""
+    h1s = [t for t in (_text(h) for h in _H1(tree)) if t]
+    if len(h1s) == 1:
+        return h1s[0]
+    titles = [t for t in (_text(el) for el in _TITLE(tree)) if t]
+    if not titles:
+        return h1s[0] if h1s else None
+    parts = _TITLE_SEPARATORS.split(titles[0])
+    return max(parts, key=len) if len(parts) > 1 else titles[0]
+
+
+def _byline(tree: etree._Element) -> str | None:
+    """A short author line from rel=author, itemprop=author or a *byline*/*author* class."""
+    for el in _BYLINE(tree):
+        text = _BY.sub("", _text(el)).strip(" ,|·-")
+        if text and len(text) <= 80 and len(text.split()) <= 8 and not re.search(r"\d|https?:|@|\bbio\b", text):
+            return text
+    return None
+
+
+def _trafilatura_fields(tree: etree._Element) -> Document:
+    """trafilatura's head and JSON-LD reading, then our own cheap title and byline fallbacks."""
+    doc = examine_meta(tree)
+    if doc.author and " " not in doc.author:
+        doc.author = None
+    try:
+        doc = extract_meta_json(tree, doc)
+    except Exception:  # noqa: BLE001 - trafilatura's JSON-LD reader has known crashes on odd JSON
+        logger.debug("trafilatura JSON-LD reader failed", exc_info=True)
+    doc.title = doc.title or _title(tree)
+    doc.author = doc.author or _byline(tree)
+    return doc
+
+
+def _clean_field(value: str | None) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def _listing(values: Any) -> tuple[str, ...]:
+    """Categories or tags as a tuple of distinct strings (comma-joined strings are split)."""
+    if isinstance(values, str):
+        items = values.split(",")
+    elif isinstance(values, list | tuple):
+        items = [v for v in values if isinstance(v, str)]
+    else:
+        items = []
+    return tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
+
+
+def _date_fallback(tree: etree._Element, url: str | None) -> str | None:
+    """htmldate's quick search, used only when JSON-LD and meta tags give no date."""
+    try:
+        found = find_date(tree, url=url, extensive_search=False, original_date=True)
+    except Exception:  # noqa: BLE001 - htmldate raises on odd markup; a missing date is not an error
+        logger.debug("htmldate failed", exc_info=True)
+        return None
+    return found if isinstance(found, str) else None
+
+
 def read_page_meta(tree: etree._Element, url: str | None) -> PageMeta:
-    """Read dates, canonical URL, language, paywall flag, site name and authors from the page."""
+    """Read every metadata field from the unpruned page: JSON-LD first, then meta tags, then heuristics."""
     objects = jsonld_objects(tree)
     article = _article(objects)
     meta = _meta_values(tree)
     a = article or {}
+    doc = _trafilatura_fields(tree)
     published = (iso_datetime(a.get("datePublished")) or iso_datetime(meta.get("article:published_time"))
                  or iso_datetime(meta.get("datepublished")) or iso_datetime(meta.get("pubdate"))
-                 or next((iso_datetime(v) for v in _TIME_PUBLISHED(tree) if iso_datetime(v)), None))
+                 or next((iso_datetime(v) for v in _TIME_PUBLISHED(tree) if iso_datetime(v)), None)
+                 or _date_fallback(tree, url))
     modified = (iso_datetime(a.get("dateModified")) or iso_datetime(meta.get("article:modified_time"))
                 or iso_datetime(meta.get("og:updated_time")) or iso_datetime(meta.get("datemodified")))
     canonical = next((h.strip() for h in _CANONICAL(tree) if h.strip()), None) or meta.get("og:url") or None
@@ -162,8 +257,12 @@ def read_page_meta(tree: etree._Element, url: str | None) -> PageMeta:
         canonical = None
     publisher = a.get("publisher")
     site = meta.get("og:site_name") or (publisher.get("name") if isinstance(publisher, dict) else None)
+    site = site if isinstance(site, str) and site.strip() else doc.sitename
     return PageMeta(
-        published=published, modified=modified, canonical_url=canonical,
-        language=_language(tree, meta, article), paywalled=_paywalled(article),
-        site_name=site if isinstance(site, str) and site.strip() else None, authors=_names(a.get("author")),
+        title=_clean_field(doc.title), authors=_split_authors(doc.author) or _names(a.get("author")),
+        published=published, modified=modified, canonical_url=canonical or url, site_name=_clean_field(site),
+        description=_clean_field(doc.description),
+        categories=_listing(doc.categories or a.get("articleSection") or meta.get("article:section")),
+        tags=_listing(doc.tags or a.get("keywords") or meta.get("news_keywords") or meta.get("keywords")),
+        image=_clean_field(doc.image), language=_language(tree, meta, article), paywalled=_paywalled(article),
     )

@@ -22,10 +22,20 @@ _SPACE = re.compile(r"\s+")
 _TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
 _HAS_BIG_HEADING = etree.XPath("boolean(self::h1 or .//h1 or self::article or .//article or self::main or .//main)")
 _MAX_HEADING_CHARS = 90
+# Paragraphs with this much text outside links are article prose (or comments), not teasers.
+_PROSE_CHARS = 120
 
 
 _STRING_LENGTH = etree.XPath("string-length(.)")
 _SCRIPTS = etree.XPath(".//script|.//style|.//noscript|.//template")
+
+
+_PARAGRAPHS = etree.XPath("descendant-or-self::p")
+
+
+def _paragraph_length(el: etree._Element) -> int:
+    """Characters of ``<p>`` text under ``el``: the article body lives in paragraphs."""
+    return sum(int(_STRING_LENGTH(p)) for p in _PARAGRAPHS(el))
 
 
 def text_length(el: etree._Element) -> int:
@@ -120,12 +130,31 @@ def _heading_anchors(short: list[tuple[etree._Element, str]], rule: Rule) -> lis
     return anchors
 
 
-def _section(anchor: etree._Element) -> list[etree._Element]:
-    """The anchor and the following siblings it introduces."""
+def _is_prose(el: etree._Element) -> bool:
+    """Whether ``el`` holds article prose: ``_PROSE_CHARS`` characters of paragraph text outside links."""
+    prose = 0
+    for par in _PARAGRAPHS(el):
+        prose += int(_STRING_LENGTH(par)) - sum(int(_STRING_LENGTH(a)) for a in par.iter("a"))
+        if prose >= _PROSE_CHARS:
+            return True
+    return False
+
+
+def _section(anchor: etree._Element, rule: Rule) -> list[etree._Element]:
+    """The anchor and the following siblings it introduces, or nothing.
+
+    A section stops at the next heading of its level or higher. It never takes prose: an inline
+    box (``extent = "section"``) stops before it; a ``rest`` heading followed by prose (a comment
+    thread, whole related stories) is left whole for the text rules, which see where the article ends.
+    """
     level = _level(anchor)
     members = [anchor]
     for sibling in anchor.itersiblings():
         if _ends_section(sibling, level):
+            break
+        if isinstance(sibling.tag, str) and _is_prose(sibling):
+            if rule.extent == "rest":
+                return []
             break
         members.append(sibling)
     return members
@@ -200,7 +229,8 @@ def _groups(root: etree._Element, rules: RuleSet) -> list[tuple[Rule, list[etree
     if headings:
         short = _short_owners(root)
         for rule in headings:
-            groups.extend((rule, _section(anchor)) for anchor in _heading_anchors(short, rule))
+            sections = (_section(anchor, rule) for anchor in _heading_anchors(short, rule))
+            groups.extend((rule, members) for members in sections if members)
     return groups
 
 
@@ -226,14 +256,14 @@ def apply_structural(root: etree._Element, rules: RuleSet, protect_ratio: float 
         The removals, in the order they were made.
     """
     total = text_length(root)
-    limit = protect_ratio * total
+    paragraphs = _paragraph_length(root)
     removals: list[Removal] = []
     for rule, group in _groups(root, rules):
         live = [el for el in group if _attached(el, root)]
         if not live or live[0].tag in _NEVER:
             continue
         chars = sum(text_length(el) for el in live)
-        if total and chars > limit:
+        if chars > protect_ratio * total or sum(map(_paragraph_length, live)) > protect_ratio * paragraphs:
             continue
         parent = live[0].getparent()
         for el in live:

@@ -20,14 +20,23 @@ def _tokens(text: str) -> list[str]:
     return _TOKENS.findall(text.casefold())
 
 
+# An inline box introduced by a plain-line heading holds teasers: short or link-heavy blocks.
+_TEASER_WORDS = 30
+_TEASER_LINK_RATIO = 0.5
+
+
 def _section_end(blocks: Sequence[Block], start: int) -> int:
-    """Index after the section that the heading at ``start`` introduces."""
+    """Index after the section that the heading at ``start`` introduces.
+
+    A marked heading (h1-h6) owns everything up to the next heading of its level or higher. A
+    plain-line heading (no markup) owns only the teaser-like blocks right after it.
+    """
     level = blocks[start].level
     for j in range(start + 1, len(blocks)):
         nxt = blocks[j]
         if nxt.kind == "head" and nxt.level <= level:
             return j
-        if level == 7 and nxt.headingish:
+        if level == 7 and (nxt.headingish or (nxt.words > _TEASER_WORDS and nxt.link_ratio < _TEASER_LINK_RATIO)):
             return j
     return len(blocks)
 
