@@ -102,7 +102,10 @@ def _anchor_for(node_owner: etree._Element, heading_text: str) -> etree._Element
     return anchor
 
 
-_HEADING_ELEMENTS = etree.XPath("//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']|//legend")
+_HEADING_ELEMENTS = etree.XPath(
+    "//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']|//legend"
+    "|//*[contains(@class,'title') or contains(@class,'heading')][not(*[4])]"
+)
 
 
 def _short_owners(root: etree._Element) -> list[tuple[etree._Element, str]]:
