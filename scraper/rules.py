@@ -30,8 +30,9 @@ TEXT_KINDS = frozenset({"heading", "drop_line", "cut_after", "link_run", "repeat
 _ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALLOWED_KEYS = frozenset(
     {"id", "kind", "why", "pattern", "phrases", "xpath", "css", "tokens", "extent", "since", "until",
-     "min_items", "max_words", "min_link_ratio", "fields", "max_position", "lang"}
+     "min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "lang"}
 )
+_PARAM_KEYS = ("min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "tokens")
 # Trailing punctuation, counters and arrows that headings carry ("Comments (3)", "Read more »").
 _HEADING_TAIL = r"[\s:.!?…»›>→\-–—|()\[\]0-9]*"
 
@@ -197,8 +198,7 @@ def compile_rule(raw: Mapping[str, Any], source: str) -> Rule:
         xpath = _compile_selector(source, rule_id, raw)
     elif kind in ("prune_class", "heading", "drop_line", "cut_after"):
         regex = _compile_regex(source, rule_id, raw)
-    params = {k: raw[k] for k in ("min_items", "max_words", "min_link_ratio", "fields", "max_position", "tokens")
-              if k in raw}
+    params = {k: raw[k] for k in _PARAM_KEYS if k in raw}
     return Rule(
         id=rule_id, kind=kind, why=why.strip(), source=source, regex=regex, xpath=xpath, extent=extent,
         since=_date(source, rule_id, "since", raw.get("since")),

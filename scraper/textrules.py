@@ -103,14 +103,25 @@ def _apply_repeat_meta(
     blocks: list[Block], rule: Rule, meta: Mapping[str, str | None], removals: list[Removal]
 ) -> list[Block]:
     """Drop leading blocks that repeat the page title (or other listed metadata fields)."""
-    wanted = [_tokens(meta.get(f) or "") for f in rule.params.get("fields", ["title"])]
-    wanted = [w for w in wanted if w]
+    values = [(meta.get(f) or "").strip() for f in rule.params.get("fields", ["title"])]
+    wanted = [(_tokens(v), v.endswith(("…", "..."))) for v in values if v]
     limit = int(rule.params.get("max_position", 2))
+    kinds = rule.params.get("kinds")
     for i, block in enumerate(blocks[:limit]):
-        if _tokens(block.text) in wanted:
+        if kinds and block.kind not in kinds:
+            continue
+        if any(_same_text(_tokens(block.text), w, cut) for w, cut in wanted):
             removals.append(Removal(rule=rule.id, kind=rule.kind, chars=len(block.text)))
             return blocks[:i] + blocks[i + 1 :]
     return blocks
+
+
+def _same_text(found: list[str], wanted: list[str], cut_short: bool) -> bool:
+    """Token-equal, or ``found`` is the whole of a metadata value that was cut short with an ellipsis."""
+    if found == wanted:
+        return True
+    return (cut_short and len(wanted) >= 8 and len(found) <= 2 * len(wanted)
+            and found[: len(wanted) - 1] == wanted[:-1])
 
 
 def apply_text(
