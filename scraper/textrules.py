@@ -14,6 +14,10 @@ _TOKENS = re.compile(r"\w+")
 # earlier markers are inline boxes and only their own section goes.
 _REST_MIN_SHARE = 0.3
 _REST_MIN_CHARS = 1500
+# "Headline | Site Name": a title may carry a site name of up to this many words around the headline.
+_SITE_NAME_TOKENS = 6
+_MIN_REPEAT_TOKENS = 4
+_URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
 
 def _tokens(text: str) -> list[str]:
@@ -80,9 +84,11 @@ def _apply_link_run(blocks: list[Block], rule: Rule, removals: list[Removal]) ->
     min_items = int(rule.params.get("min_items", 2))
     max_words = int(rule.params.get("max_words", 20))
     min_ratio = float(rule.params.get("min_link_ratio", 0.8))
+    kinds = rule.params.get("kinds") or ("p", "item", "head", "quote")
 
     def teaser(b: Block) -> bool:
-        return b.kind != "table" and b.words <= max_words and b.link_ratio >= min_ratio
+        return (b.kind in kinds and b.words <= max_words and b.link_ratio >= min_ratio
+                and not _URL.match(b.text))
 
     kept: list[Block] = []
     i = 0
@@ -117,10 +123,19 @@ def _apply_repeat_meta(
 
 
 def _same_text(found: list[str], wanted: list[str], cut_short: bool) -> bool:
-    """Token-equal, or ``found`` is the whole of a metadata value that was cut short with an ellipsis."""
+    """Whether a block repeats a metadata value.
+
+    True when token-equal; when the value is the block plus a short site-name prefix or suffix
+    ("Headline - Site"); or when the block is the whole of a value cut short with an ellipsis.
+    """
     if found == wanted:
         return True
-    return (cut_short and len(wanted) >= 8 and len(found) <= 2 * len(wanted)
+    n = len(found)
+    if n >= _MIN_REPEAT_TOKENS and 0 < len(wanted) - n <= _SITE_NAME_TOKENS and (
+        wanted[:n] == found or wanted[-n:] == found
+    ):
+        return True
+    return (cut_short and len(wanted) >= 8 and n <= 2 * len(wanted)
             and found[: len(wanted) - 1] == wanted[:-1])
 
 
