@@ -34,8 +34,6 @@ _TAG_START = re.compile(r"<[A-Za-z]")
 _HTMLISH = re.compile(r"<\s*(?:html|head|body|p|div|article|title|meta|br|span|h[1-6]|table|section)\b", re.I)
 _WORDS = re.compile(r"\w+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# Depth libxml2 reaches with XML_PARSE_HUGE; a parsed tree this deep has been cut by the parser.
-_PARSER_DEPTH_CEILING = 2048
 # trafilatura's fast mode, when its extractor finds nothing, returns the page text as one paragraph.
 _BASELINE_LINES = 20
 
@@ -50,7 +48,7 @@ def _trafilatura_config():  # type: ignore[no-untyped-def]
 _CONFIG = _trafilatura_config()
 
 
-def _extract(tree: etree._Element, url: str | None, options: CleanOptions, *, fast: bool) -> Document | None:
+def _extract(tree: etree._Element, options: CleanOptions, *, fast: bool) -> Document | None:
     """Run trafilatura with every knob we set, in one place (review this on a version bump).
 
     Metadata is read by ``metadata.read_page_meta`` from the unpruned page, so it is off here;
@@ -58,7 +56,7 @@ def _extract(tree: etree._Element, url: str | None, options: CleanOptions, *, fa
     """
     return trafilatura.bare_extraction(  # type: ignore[no-any-return]
         tree,
-        url=url,
+        url=None,  # with a URL trafilatura rewrites every link through courlan; we only need link text
         fast=fast,
         include_comments=False,
         favor_precision=options.favor_precision,
@@ -78,18 +76,18 @@ def _looks_like_baseline(blocks: list[Block]) -> bool:
     return paragraphs <= 2 and len(blocks) - paragraphs >= _BASELINE_LINES
 
 
-def _extract_blocks(tree: etree._Element, url: str | None, options: CleanOptions) -> list[Block]:
+def _extract_blocks(tree: etree._Element, options: CleanOptions) -> list[Block]:
     """Extract with trafilatura's own algorithm; only a short result pays for its fallback extractors.
 
     On pruned pages the fallbacks (readability, jusText) rarely change the result but cost a third
     of the time, so they run only when the fast pass finds less than ``guard_min_chars``.
     """
-    blocks = _body_blocks(_extract(tree, url, options, fast=True))
+    blocks = _body_blocks(_extract(tree, options, fast=True))
     if _looks_like_baseline(blocks):
-        slow = _body_blocks(_extract(tree, url, options, fast=False))
+        slow = _body_blocks(_extract(tree, options, fast=False))
         return slow if slow and not _looks_like_baseline(slow) else blocks
     if total_chars(blocks) < options.guard_min_chars:
-        slow = _body_blocks(_extract(tree, url, options, fast=False))
+        slow = _body_blocks(_extract(tree, options, fast=False))
         return slow if total_chars(slow) > total_chars(blocks) else blocks
     return blocks
 
@@ -128,16 +126,14 @@ def _check_markup(text: str, options: CleanOptions) -> None:
             raise PageTooLargeError(f"page has {count} elements, over max_elements={options.max_elements}")
 
 
-def _depth(root: etree._Element) -> int:
-    depth = deepest = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        deepest = max(deepest, depth)
-    return deepest
+def _parse(text: str) -> etree._Element:
+    """Parse HTML, keeping trees deeper than libxml2's default limit whole.
 
-
-def _parse(text: str, options: CleanOptions) -> etree._Element:
-    """Parse HTML keeping deep trees whole; refuse trees deeper than ``max_depth``."""
+    Raises:
+        NotHTMLError: nothing parses.
+        TruncatedPageError: the page nests deeper than even the huge-tree limit, so the parser
+            dropped content; a partial article is never returned as if it were whole.
+    """
     parser = lxml_html.HTMLParser(
         huge_tree=True, remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
     )
@@ -147,16 +143,14 @@ def _parse(text: str, options: CleanOptions) -> etree._Element:
         raise NotHTMLError(f"cannot parse as HTML: {exc}") from exc
     if root is None:
         raise NotHTMLError("cannot parse as HTML: empty tree")
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            raise TruncatedPageError(f"the HTML parser cut the page: {entry.message}")
     if root.tag != "html":
         wrapper = lxml_html.Element("html")
         body = etree.SubElement(wrapper, "body")
         body.append(root)
         root = wrapper
-    deepest = _depth(root)
-    if deepest >= _PARSER_DEPTH_CEILING:
-        raise TruncatedPageError(f"elements nested {deepest} deep: the HTML parser cut the page there")
-    if deepest > options.max_depth:
-        raise PageTooLargeError(f"elements nested {deepest} deep, over max_depth={options.max_depth}")
     return root
 
 
@@ -193,10 +187,10 @@ class _Outcome:
 
 def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *, structural: bool) -> _Outcome:
     """Parse, read metadata, optionally apply structural rules, extract, apply text rules."""
-    tree = _parse(page.text, options)
+    tree = _parse(page.text)
     meta = read_page_meta(tree, url)
     tree_removals = apply_structural(tree, rules, options.protect_ratio) if structural else []
-    blocks = _extract_blocks(tree, url, options)
+    blocks = _extract_blocks(tree, options)
     kept, text_removals = apply_text(blocks, rules, _meta_for_rules(meta))
     return _Outcome(meta, blocks, kept, tree_removals, text_removals, [])
 

@@ -17,7 +17,6 @@ class CleanOptions:
     Attributes:
         max_bytes: largest HTML (after gzip expansion) accepted; larger pages raise PageTooLargeError.
         max_elements: most start tags accepted; trafilatura's cost grows faster than linearly with them.
-        max_depth: deepest element nesting accepted (the parser is told to keep deeper trees whole).
         favor_precision: trafilatura's precision mode (drops more, leaks less).
         include_tables: keep table text in the article.
         min_chars: shortest article text accepted; shorter raises EmptyArticleError.
@@ -29,7 +28,6 @@ class CleanOptions:
 
     max_bytes: int = 8 * 1024 * 1024
     max_elements: int = 120_000
-    max_depth: int = 1_000
     favor_precision: bool = False
     include_tables: bool = True
     min_chars: int = 25
@@ -38,7 +36,7 @@ class CleanOptions:
     protect_ratio: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("max_bytes", "max_elements", "max_depth", "min_chars", "guard_min_chars"):
+        for name in ("max_bytes", "max_elements", "min_chars", "guard_min_chars"):
             if getattr(self, name) < 0:
                 raise OptionsError(f"option {name!r} must be >= 0, got {getattr(self, name)!r}")
         for name in ("guard_ratio", "protect_ratio"):

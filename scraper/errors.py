@@ -47,7 +47,7 @@ class NotHTMLError(InputError):
 
 
 class PageTooLargeError(InputError):
-    """Raised before extraction when the page exceeds ``max_bytes``, ``max_elements`` or ``max_depth``."""
+    """Raised before extraction when the page exceeds ``max_bytes`` or ``max_elements``."""
 
     reason = "too-large"
 

@@ -205,8 +205,8 @@ def _class_matches(root: etree._Element, rules: tuple[Rule, ...]) -> list[tuple[
     hits: list[tuple[Rule, etree._Element]] = []
     seen: set[etree._Element] = set()
     for value in _CLASS_ATTRS(root):
-        parts = _PART_SPLIT.split(value.lower())
-        rule = next((single[p] for p in parts if p in single), None)
+        parts = value.lower().replace("_", " ").replace("-", " ").split()
+        rule = next((single[p] for p in parts if p in single), None) if not single.keys().isdisjoint(parts) else None
         if rule is None:
             firsts = [compound[p] for p in parts if p in compound]
             if firsts:
