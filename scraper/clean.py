@@ -154,6 +154,29 @@ def _parse(text: str) -> etree._Element:
     return root
 
 
+# Elements trafilatura discards in every path; removed once here, before it copies the tree
+# three times. JSON-LD stays: trafilatura reads it to recognise forum threads.
+_INERT = etree.XPath(
+    "//script[not(contains(@type,'ld+json'))]|//style|//noscript|//template|//svg|//iframe|//embed"
+    "|//object|//canvas|//audio|//video|//link|//head/meta"
+)
+
+
+def _strip_inert(tree: etree._Element) -> None:
+    """Drop scripts, styles, media and head links that trafilatura would drop anyway."""
+    for el in _INERT(tree):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tail and el.tail.strip():
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
+
+
 def _meta_for_rules(meta: PageMeta) -> dict[str, str | None]:
     return {"title": meta.title, "description": meta.description}
 
@@ -189,6 +212,7 @@ def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *,
     """Parse, read metadata, optionally apply structural rules, extract, apply text rules."""
     tree = _parse(page.text)
     meta = read_page_meta(tree, url)
+    _strip_inert(tree)
     tree_removals = apply_structural(tree, rules, options.protect_ratio) if structural else []
     blocks = _extract_blocks(tree, options)
     kept, text_removals = apply_text(blocks, rules, _meta_for_rules(meta))

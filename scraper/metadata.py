@@ -17,8 +17,7 @@ from urllib.parse import urljoin
 
 from htmldate import find_date
 from lxml import etree
-from trafilatura.metadata import examine_meta, extract_meta_json
-from trafilatura.settings import Document
+from trafilatura.metadata import examine_meta
 
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()")
 _META = etree.XPath("//meta[@content][@property or @name or @itemprop or @http-equiv]")
@@ -33,11 +32,9 @@ _ARTICLE_TYPES = frozenset({
 logger = logging.getLogger(__name__)
 _H1 = etree.XPath("//h1")
 _TITLE = etree.XPath("//head/title|//title")
-_BYLINE = etree.XPath(
-    "//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author']"
-    " | //*[contains(@class,'byline') or contains(@class,'author-name') or contains(@class,'author__name')"
-    " or contains(@class,'article-author') or contains(@class,'post-author') or contains(@class,'entry-author')]"
-)
+_BYLINE_MARKED = etree.XPath("//*[@rel='author' or @itemprop='author']")
+_BYLINE_CLASSED = etree.XPath("//*[contains(@class,'byline') or contains(@class,'author')]")
+_BYLINE_CLASS = re.compile(r"byline|author[-_]?name|author__name|(?:article|post|entry)[-_]author", re.I)
 _BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af)\s+", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·»:-]\s+")
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
@@ -187,26 +184,22 @@ def _title(tree: etree._Element) -> str | None:
 
 
 def _byline(tree: etree._Element) -> str | None:
-    """A short author line from rel=author, itemprop=author or a *byline*/*author* class."""
-    for el in _BYLINE(tree):
+    """A short author line from rel=author, itemprop=author or a *byline*/*author-name* class."""
+    marked = _BYLINE_MARKED(tree)
+    candidates = marked or [el for el in _BYLINE_CLASSED(tree) if _BYLINE_CLASS.search(el.get("class", ""))]
+    for el in candidates:
         text = _BY.sub("", _text(el)).strip(" ,|·-")
         if text and len(text) <= 80 and len(text.split()) <= 8 and not re.search(r"\d|https?:|@|\bbio\b", text):
             return text
     return None
 
 
-def _trafilatura_fields(tree: etree._Element) -> Document:
-    """trafilatura's head and JSON-LD reading, then our own cheap title and byline fallbacks."""
-    doc = examine_meta(tree)
-    if doc.author and " " not in doc.author:
-        doc.author = None
-    try:
-        doc = extract_meta_json(tree, doc)
-    except Exception:  # noqa: BLE001 - trafilatura's JSON-LD reader has known crashes on odd JSON
-        logger.debug("trafilatura JSON-LD reader failed", exc_info=True)
-    doc.title = doc.title or _title(tree)
-    doc.author = doc.author or _byline(tree)
-    return doc
+def _image(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _clean_field(value: str | None) -> str | None:
@@ -239,11 +232,9 @@ def _date_fallback(tree: etree._Element, url: str | None) -> str | None:
 
 def read_page_meta(tree: etree._Element, url: str | None) -> PageMeta:
     """Read every metadata field from the unpruned page: JSON-LD first, then meta tags, then heuristics."""
-    objects = jsonld_objects(tree)
-    article = _article(objects)
+    a = _article(jsonld_objects(tree)) or {}
     meta = _meta_values(tree)
-    a = article or {}
-    doc = _trafilatura_fields(tree)
+    head = examine_meta(tree)  # trafilatura's reading of <meta> tags (og:, twitter:, dc., ...)
     published = (iso_datetime(a.get("datePublished")) or iso_datetime(meta.get("article:published_time"))
                  or iso_datetime(meta.get("datepublished")) or iso_datetime(meta.get("pubdate"))
                  or next((iso_datetime(v) for v in _TIME_PUBLISHED(tree) if iso_datetime(v)), None)
@@ -257,12 +248,15 @@ def read_page_meta(tree: etree._Element, url: str | None) -> PageMeta:
         canonical = None
     publisher = a.get("publisher")
     site = meta.get("og:site_name") or (publisher.get("name") if isinstance(publisher, dict) else None)
-    site = site if isinstance(site, str) and site.strip() else doc.sitename
+    meta_author = head.author if head.author and " " in head.author else None
     return PageMeta(
-        title=_clean_field(doc.title), authors=_split_authors(doc.author) or _names(a.get("author")),
-        published=published, modified=modified, canonical_url=canonical or url, site_name=_clean_field(site),
-        description=_clean_field(doc.description),
-        categories=_listing(doc.categories or a.get("articleSection") or meta.get("article:section")),
-        tags=_listing(doc.tags or a.get("keywords") or meta.get("news_keywords") or meta.get("keywords")),
-        image=_clean_field(doc.image), language=_language(tree, meta, article), paywalled=_paywalled(article),
+        title=_clean_field(a.get("headline")) or _clean_field(head.title) or _title(tree),
+        authors=_names(a.get("author")) or _split_authors(meta_author or _byline(tree)),
+        published=published, modified=modified, canonical_url=canonical or url,
+        site_name=_clean_field(site if isinstance(site, str) else None) or _clean_field(head.sitename),
+        description=_clean_field(head.description) or _clean_field(a.get("description")),
+        categories=_listing(head.categories or a.get("articleSection") or meta.get("article:section")),
+        tags=_listing(head.tags or a.get("keywords") or meta.get("news_keywords") or meta.get("keywords")),
+        image=_clean_field(head.image) or _image(a.get("image")),
+        language=_language(tree, meta, a or None), paywalled=_paywalled(a or None),
     )

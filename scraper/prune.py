@@ -102,16 +102,20 @@ def _anchor_for(node_owner: etree._Element, heading_text: str) -> etree._Element
     return anchor
 
 
-_HEADING_ELEMENTS = etree.XPath(
-    "//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']|//legend"
-    "|//*[contains(@class,'title') or contains(@class,'heading')][not(*[4])]"
-)
+_HEADING_TAGS = etree.XPath("//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']|//legend")
+# Elements with these in their class name often are headings; only small ones are considered.
+_HEADING_CLASS_WORDS = ("title", "heading")
+_HEADING_CLASS_MAX_CHILDREN = 3
 
 
-def _short_owners(root: etree._Element) -> list[tuple[etree._Element, str]]:
-    """Heading-like elements (h1-h6, role=heading, *title*/*heading* classes) whose text is short."""
+def _short_owners(root: etree._Element, classed: list[etree._Element]) -> list[tuple[etree._Element, str]]:
+    """Heading-like elements whose text is short: h1-h6, role=heading, and *title*/*heading* classes."""
     out: list[tuple[etree._Element, str]] = []
-    for owner in _HEADING_ELEMENTS(root):
+    seen: set[etree._Element] = set()
+    for owner in [*_HEADING_TAGS(root), *classed]:
+        if owner in seen:
+            continue
+        seen.add(owner)
         full = _norm("".join(_TEXT_NODES(owner)))
         if full and len(full) <= _MAX_HEADING_CHARS:
             out.append((owner, full))
@@ -167,58 +171,79 @@ _PART_SPLIT = re.compile(r"[\s_-]+")
 
 
 _CLASS_ATTRS = etree.XPath("//@class | //@id")
+_CACHE_LIMIT = 100_000
 
 
-_Index = tuple[dict[str, Rule], dict[str, list[tuple[str, Rule]]]]
-
-
-def _token_index(rules: tuple[Rule, ...]) -> _Index:
-    """Single-part tokens, and compound tokens keyed by their first part (matched as part sequences)."""
-    single: dict[str, Rule] = {}
-    compound: dict[str, list[tuple[str, Rule]]] = {}
-    for rule in rules:
-        for token in rule.params.get("tokens", ()):
-            parts = [p for p in _PART_SPLIT.split(token.lower()) if p]
-            if len(parts) == 1:
-                single.setdefault(parts[0], rule)
-            elif parts and parts[0] not in single:
-                compound.setdefault(parts[0], []).append((f"-{'-'.join(parts)}-", rule))
-    return single, compound
-
-
-_TOKEN_CACHE: dict[tuple[str, ...], _Index] = {}
-
-
-def _class_matches(root: etree._Element, rules: tuple[Rule, ...]) -> list[tuple[Rule, etree._Element]]:
-    """Elements whose class or id holds a ``prune_class`` token.
+class _ClassIndex:
+    """``prune_class`` tokens compiled for fast lookups of class/id strings, cached per string.
 
     Single-word tokens must equal a part of a class/id (split on space, ``-``, ``_``); compound
-    tokens (``related-posts``) must appear as consecutive parts. Only attribute strings are
-    scanned; elements are touched only when they match.
+    tokens (``related-posts``) must appear as consecutive parts.
     """
-    if not rules:
-        return []
-    key_ids = tuple(r.id for r in rules)
-    if key_ids not in _TOKEN_CACHE:
-        _TOKEN_CACHE[key_ids] = _token_index(rules)
-    single, compound = _TOKEN_CACHE[key_ids]
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.single: dict[str, Rule] = {}
+        self.compound: dict[str, list[tuple[str, Rule]]] = {}
+        for rule in rules:
+            for token in rule.params.get("tokens", ()):
+                parts = [p for p in _PART_SPLIT.split(token.lower()) if p]
+                if len(parts) == 1:
+                    self.single.setdefault(parts[0], rule)
+                elif parts and parts[0] not in self.single:
+                    self.compound.setdefault(parts[0], []).append((f"-{'-'.join(parts)}-", rule))
+        self._cache: dict[str, tuple[Rule | None, bool]] = {}
+
+    def _match(self, value: str) -> tuple[Rule | None, bool]:
+        lowered = value.lower()
+        heading = any(w in lowered for w in _HEADING_CLASS_WORDS)
+        parts = lowered.replace("_", " ").replace("-", " ").split()
+        if not self.single.keys().isdisjoint(parts):
+            return next(self.single[p] for p in parts if p in self.single), heading
+        firsts = [self.compound[p] for p in parts if p in self.compound]
+        if firsts:
+            key = "-" + "-".join(parts) + "-"
+            return next((r for group in firsts for needle, r in group if needle in key), None), heading
+        return None, heading
+
+    def lookup(self, value: str) -> tuple[Rule | None, bool]:
+        """The rule whose token the class/id string holds (if any), and whether it names a heading."""
+        hit = self._cache.get(value)
+        if hit is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            hit = self._cache[value] = self._match(value)
+        return hit
+
+
+_INDEXES: dict[tuple[str, ...], _ClassIndex] = {}
+
+
+def _scan_classes(root: etree._Element, rules: tuple[Rule, ...]
+                  ) -> tuple[list[tuple[Rule, etree._Element]], list[etree._Element]]:
+    """One pass over every class/id string: elements a ``prune_class`` rule matches, and small
+    elements whose class names them a title or heading."""
+    key = tuple(r.id for r in rules)
+    index = _INDEXES.get(key)
+    if index is None:
+        index = _INDEXES[key] = _ClassIndex(rules)
     hits: list[tuple[Rule, etree._Element]] = []
+    headings: list[etree._Element] = []
     seen: set[etree._Element] = set()
+    lookup = index.lookup
     for value in _CLASS_ATTRS(root):
-        parts = value.lower().replace("_", " ").replace("-", " ").split()
-        rule = next((single[p] for p in parts if p in single), None) if not single.keys().isdisjoint(parts) else None
-        if rule is None:
-            firsts = [compound[p] for p in parts if p in compound]
-            if firsts:
-                key = "-" + "-".join(parts) + "-"
-                rule = next((r for group in firsts for needle, r in group if needle in key), None)
-        if rule is None:
+        rule, is_heading = lookup(value)
+        if rule is None and not is_heading:
             continue
+        is_heading = is_heading and value.attrname == "class"
         el = value.getparent()
-        if el is not None and el.tag not in _NEVER and el not in seen:
+        if el is None or el.tag in _NEVER:
+            continue
+        if is_heading and len(el) <= _HEADING_CLASS_MAX_CHILDREN:
+            headings.append(el)
+        if rule is not None and el not in seen:
             seen.add(el)
             hits.append((rule, el))
-    return hits
+    return hits, headings
 
 
 def _groups(root: etree._Element, rules: RuleSet) -> list[tuple[Rule, list[etree._Element]]]:
@@ -227,10 +252,11 @@ def _groups(root: etree._Element, rules: RuleSet) -> list[tuple[Rule, list[etree
     for rule in rules.of_kind("prune"):
         assert rule.xpath is not None
         groups.extend((rule, [el]) for el in rule.xpath(root) if isinstance(el, etree._Element))
-    groups.extend((rule, [el]) for rule, el in _class_matches(root, rules.of_kind("prune_class")))
+    class_hits, classed_headings = _scan_classes(root, rules.of_kind("prune_class"))
+    groups.extend((rule, [el]) for rule, el in class_hits)
     headings = rules.of_kind("heading")
     if headings:
-        short = _short_owners(root)
+        short = _short_owners(root, classed_headings)
         for rule in headings:
             sections = (_section(anchor, rule) for anchor in _heading_anchors(short, rule))
             groups.extend((rule, members) for members in sections if members)
