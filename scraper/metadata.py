@@ -34,8 +34,9 @@ _H1 = etree.XPath("//h1")
 _TITLE = etree.XPath("//head/title|//title")
 _BYLINE_MARKED = etree.XPath("//*[@rel='author' or @itemprop='author']")
 _BYLINE_CLASSED = etree.XPath("//*[contains(@class,'byline') or contains(@class,'author')]")
-_BYLINE_CLASS = re.compile(r"byline|author[-_]?name|author__name|(?:article|post|entry)[-_]author", re.I)
-_BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af)\s+", re.I)
+_BYLINE_CLASS = re.compile(r"byline|author", re.I)
+_NOT_BYLINE_CLASS = re.compile(r"bio|box|desc|about|avatar|image|img|photo|pic|social|follow|more|list", re.I)
+_BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af):?\s+", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·»:-]\s+")
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
 
@@ -161,9 +162,11 @@ def _names(value: Any) -> tuple[str, ...]:
 
 
 def _split_authors(raw: str | None) -> tuple[str, ...]:
+    """Split a byline into names: drop a leading "By", split on ``;``, ``,``, "and", ``&``."""
     if not raw:
         return ()
-    parts = (a.strip() for a in re.split(r";|\s+and\s+|\s*&\s*", raw))
+    raw = _BY.sub("", raw.strip())
+    parts = (" ".join(a.split()).strip(" .:") for a in re.split(r";|,|\s+and\s+|\s*&\s*|\s+y\s+|\s+und\s+|\s+et\s+", raw))
     return tuple(dict.fromkeys(a for a in parts if a and not a.startswith(("http://", "https://"))))
 
 
@@ -186,9 +189,12 @@ def _title(tree: etree._Element) -> str | None:
 def _byline(tree: etree._Element) -> str | None:
     """A short author line from rel=author, itemprop=author or a *byline*/*author-name* class."""
     marked = _BYLINE_MARKED(tree)
-    candidates = marked or [el for el in _BYLINE_CLASSED(tree) if _BYLINE_CLASS.search(el.get("class", ""))]
+    candidates = marked or [
+        el for el in _BYLINE_CLASSED(tree)
+        if _BYLINE_CLASS.search(el.get("class", "")) and not _NOT_BYLINE_CLASS.search(el.get("class", ""))
+    ]
     for el in candidates:
-        text = _BY.sub("", _text(el)).strip(" ,|·-")
+        text = _text(el).strip(" ,|·-")
         if text and len(text) <= 80 and len(text.split()) <= 8 and not re.search(r"\d|https?:|@|\bbio\b", text):
             return text
     return None
