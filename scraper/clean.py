@@ -23,7 +23,7 @@ from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
 from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
 from scraper.metadata import PageMeta, read_page_meta
-from scraper.profiles import SiteProfile, default_registry
+from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
 from scraper.prune import apply_structural
 from scraper.rules import RuleSet
 from scraper.textrules import apply_text
@@ -185,8 +185,10 @@ def _content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
 
 
-def _resolve_rules(url: str | None, profile: SiteProfile | None, fetched_at: dt.datetime | None) -> tuple[RuleSet, SiteProfile | None]:
-    registry = default_registry()
+def _resolve_rules(url: str | None, profile: SiteProfile | None, fetched_at: dt.datetime | None,
+                   registry: ProfileRegistry | None) -> tuple[RuleSet, SiteProfile | None]:
+    """Global rules plus the site profile's (given, or matched by URL), valid on the fetch day."""
+    registry = registry or default_registry()
     chosen = profile if profile is not None else registry.for_url(url)
     day = fetched_at.date() if fetched_at else None
     return registry.rules_for(chosen).active_on(day), chosen
@@ -249,6 +251,7 @@ def clean(
     options: CleanOptions | None = None,
     encoding: str | None = None,
     fetched_at: dt.datetime | None = None,
+    registry: ProfileRegistry | None = None,
 ) -> Article:
     """Clean one HTML page into an Article.
 
@@ -259,6 +262,7 @@ def clean(
         options: cleaning options (``DEFAULT_OPTIONS`` when None).
         encoding: the charset declared by the HTTP ``Content-Type`` header, if known.
         fetched_at: when the page was fetched; selects date-bounded rules.
+        registry: the rules and profiles to use (default: the packaged ones).
 
     Returns:
         The cleaned Article.
@@ -272,7 +276,7 @@ def clean(
     options = options or DEFAULT_OPTIONS
     page = _decode(html, encoding, options)
     _check_markup(page.text, options)
-    rules, chosen = _resolve_rules(url, profile, fetched_at)
+    rules, chosen = _resolve_rules(url, profile, fetched_at, registry)
     outcome = _run(page, url, rules, options, structural=True)
     if total_chars(outcome.kept) < options.guard_min_chars:
         outcome = _guarded(page, url, rules, options, outcome)
@@ -306,6 +310,7 @@ def clean_text(
     profile: SiteProfile | None = None,
     options: CleanOptions | None = None,
     fetched_at: dt.datetime | None = None,
+    registry: ProfileRegistry | None = None,
 ) -> Article:
     """Clean plain text that an earlier extraction left dirty, with the same text rules as ``clean``.
 
@@ -319,6 +324,7 @@ def clean_text(
         profile: the site profile to use; by default the packaged profile matching ``url``.
         options: cleaning options (``DEFAULT_OPTIONS`` when None).
         fetched_at: when the page was fetched; selects date-bounded rules.
+        registry: the rules and profiles to use (default: the packaged ones).
 
     Returns:
         The cleaned Article (metadata limited to what text carries).
@@ -335,7 +341,7 @@ def clean_text(
     blocks = blocks_from_text(text)
     if title is None and len(blocks) > 1 and blocks[0].headingish:
         title = blocks[0].text
-    rules, chosen = _resolve_rules(url, profile, fetched_at)
+    rules, chosen = _resolve_rules(url, profile, fetched_at, registry)
     kept, removals = apply_text(blocks, rules, {"title": title, "description": None})
     warnings: list[str] = []
     if not _passes(kept, total_chars(blocks), options):

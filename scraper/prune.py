@@ -24,6 +24,8 @@ _HAS_BIG_HEADING = etree.XPath("boolean(self::h1 or .//h1 or self::article or ./
 _MAX_HEADING_CHARS = 90
 # Paragraphs with this much text outside links are article prose (or comments), not teasers.
 _PROSE_CHARS = 120
+# An inline box opened by a heading (bio, newsletter, "read more") holds at most this much text.
+_BOX_MAX_CHARS = 1200
 
 
 _STRING_LENGTH = etree.XPath("string-length(.)")
@@ -147,19 +149,51 @@ def _is_prose(el: etree._Element) -> bool:
     return False
 
 
+_CARD_MARKS = etree.XPath("boolean(.//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//li[string-length(.) > 120])")
+
+
+def _is_cards(el: etree._Element) -> bool:
+    """Whether prose sits in story cards or list items (teasers, whole related stories, comments),
+    unlike the bare paragraphs of an article body."""
+    return bool(_CARD_MARKS(el)) or el.tag in ("h2", "h3", "h4", "h5", "h6", "li")
+
+
+def _box(anchor: etree._Element, rule: Rule) -> etree._Element | None:
+    """The container a heading opens, when the heading comes first in it: the whole box goes
+    (an author bio, a newsletter box, a comment thread), prose included."""
+    parent = anchor.getparent()
+    if parent is None or parent.tag in _NEVER or anchor.getprevious() is not None and any(
+        _norm("".join(_TEXT_NODES(prev))) for prev in anchor.itersiblings(preceding=True)
+    ):
+        return None
+    if (parent.text or "").strip():
+        return None
+    if rule.extent == "section" and text_length(parent) > _BOX_MAX_CHARS:
+        return None
+    return parent
+
+
 def _section(anchor: etree._Element, rule: Rule) -> list[etree._Element]:
     """The anchor and the following siblings it introduces, or nothing.
 
-    A section stops at the next heading of its level or higher. It never takes prose: an inline
-    box (``extent = "section"``) stops before it; a ``rest`` heading followed by prose (a comment
-    thread, whole related stories) is left whole for the text rules, which see where the article ends.
+    A heading that opens its container takes the container (see ``_box``). Otherwise the section
+    runs to the next heading of its level or higher, and never takes bare prose: an inline box
+    (``extent = "section"``) stops before it, and a ``rest`` heading followed by article-like prose
+    is left for the text rules, which see where the article ends. Prose in cards or list items
+    (related stories, comments) belongs to a ``rest`` section.
     """
+    box = _box(anchor, rule)
+    if box is not None:
+        return [box]
     level = _level(anchor)
     members = [anchor]
     for sibling in anchor.itersiblings():
         if _ends_section(sibling, level):
             break
         if isinstance(sibling.tag, str) and _is_prose(sibling):
+            if rule.extent == "rest" and _is_cards(sibling):
+                members.append(sibling)
+                continue
             if rule.extent == "rest":
                 return []
             break

@@ -1,0 +1,44 @@
+# The two commands of the README:
+#   make demo   sets everything up from nothing and runs the main job on the built-in default
+#   make test   sets everything up from nothing and runs lint, types and the whole test suite
+# Both create .venv and install the pinned dependency set (constraints.txt) on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench golden install clean-venv
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e . --group dev
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@echo "== cleaning the bundled aggregator page (demo/aggregator.html) ==" >&2
+	$(BIN)/scraper clean demo/aggregator.html --url https://news.example.com/world/2025/06/tren-de-aragua.html
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/scraper profiles check
+	$(BIN)/python -m pytest
+
+# Quality and speed against plain trafilatura on the article-extraction benchmark (not part of test).
+AEB ?= ../shared/aeb
+bench: $(STAMP)
+	$(BIN)/python bench/quality.py $(AEB)
+	$(BIN)/python bench/pathological.py
+
+# Regenerate every golden expected.json from the current code; review the diff before committing.
+golden: $(STAMP)
+	$(BIN)/scraper golden update
+
+clean-venv:
+	rm -rf $(VENV)
