@@ -217,6 +217,8 @@ def _clean_field(value: str | None) -> str | None:
 
 def _listing(values: Any) -> tuple[str, ...]:
     """Categories or tags as a tuple of distinct strings (comma-joined strings are split)."""
+    if isinstance(values, list | tuple) and len(values) == 1:
+        values = values[0]
     if isinstance(values, str):
         items = values.split(",")
     elif isinstance(values, list | tuple):

@@ -168,7 +168,7 @@ def _box(anchor: etree._Element, rule: Rule) -> etree._Element | None:
         return None
     if (parent.text or "").strip():
         return None
-    if rule.extent == "section" and text_length(parent) > _BOX_MAX_CHARS:
+    if rule.extent != "rest" and text_length(parent) > _BOX_MAX_CHARS:
         return None
     return parent
 

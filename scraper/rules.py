@@ -48,7 +48,8 @@ class Rule:
         source: the file it came from, for error messages.
         regex: compiled text pattern (heading, drop_line, cut_after, prune_class tokens).
         xpath: compiled tree selector (prune).
-        extent: for headings, ``section`` (until the next heading) or ``rest`` (to the end).
+        extent: for headings, ``section`` (until the next heading), ``links`` (the teaser links right
+            after it) or ``rest`` (to the end, once enough article precedes it).
         since/until: the rule applies only to pages fetched in this window.
         params: numeric parameters of ``link_run`` / ``repeat_meta``.
     """
@@ -191,8 +192,8 @@ def compile_rule(raw: Mapping[str, Any], source: str) -> Rule:
     if not isinstance(why, str) or not why.strip():
         raise _fail(source, rule_id, "every rule needs a non-empty 'why'")
     extent = raw.get("extent", "section")
-    if extent not in ("section", "rest"):
-        raise _fail(source, rule_id, "extent must be 'section' or 'rest'")
+    if extent not in ("section", "links", "rest"):
+        raise _fail(source, rule_id, "extent must be 'section', 'links' or 'rest'")
     regex = xpath = None
     if kind == "prune":
         xpath = _compile_selector(source, rule_id, raw)

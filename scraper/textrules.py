@@ -24,23 +24,24 @@ def _tokens(text: str) -> list[str]:
     return _TOKENS.findall(text.casefold())
 
 
-# An inline box introduced by a plain-line heading holds teasers: short or link-heavy blocks.
-_TEASER_WORDS = 30
+# Teaser blocks that a "links" heading owns are mostly link text.
 _TEASER_LINK_RATIO = 0.5
 
 
-def _section_end(blocks: Sequence[Block], start: int) -> int:
-    """Index after the section that the heading at ``start`` introduces.
+def _section_end(blocks: Sequence[Block], start: int, extent: str) -> int:
+    """Index after the blocks that the heading at ``start`` introduces.
 
-    A marked heading (h1-h6) owns everything up to the next heading of its level or higher. A
-    plain-line heading (no markup) owns only the teaser-like blocks right after it.
+    ``links``: the link-heavy teaser blocks right after it. ``section``: a marked heading (h1-h6)
+    owns everything up to the next heading of its level or higher; a plain-line heading owns the
+    blocks up to the next heading-like line.
     """
     level = blocks[start].level
     for j in range(start + 1, len(blocks)):
         nxt = blocks[j]
-        if nxt.kind == "head" and nxt.level <= level:
-            return j
-        if level == 7 and (nxt.headingish or (nxt.words > _TEASER_WORDS and nxt.link_ratio < _TEASER_LINK_RATIO)):
+        if extent == "links":
+            if nxt.link_ratio < _TEASER_LINK_RATIO:
+                return j
+        elif nxt.kind == "head" and nxt.level <= level or level == 7 and nxt.headingish:
             return j
     return len(blocks)
 
@@ -62,7 +63,8 @@ def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal]) 
             i += 1
             continue
         wants_rest = rule.kind == "cut_after" or rule.extent == "rest"
-        end = len(blocks) if wants_rest and _rest_allowed(blocks, i) else _section_end(blocks, i)
+        extent = "section" if rule.extent == "rest" else rule.extent
+        end = len(blocks) if wants_rest and _rest_allowed(blocks, i) else _section_end(blocks, i, extent)
         removals.append(Removal(rule=rule.id, kind=rule.kind, chars=total_chars(blocks[i:end])))
         blocks = blocks[:i] + blocks[end:]
     return blocks
