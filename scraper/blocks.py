@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -28,6 +28,7 @@ class Block:
         link_chars: characters of the text that sit inside links.
         group: blocks of one list or table share a group number.
         soft: the block continues the previous one after a line break (``<br>``), not a new paragraph.
+        words: number of words, capped at 1000 (computed from ``text``).
     """
 
     kind: str
@@ -36,11 +37,12 @@ class Block:
     link_chars: int = 0
     group: int = -1
     soft: bool = False
+    words: int = field(default=-1, compare=False)
 
-    @property
-    def words(self) -> int:
-        """Number of words in the block."""
-        return len(_WORD.findall(self.text))
+    def __post_init__(self) -> None:
+        if self.words < 0:
+            # Counting stops early: callers only compare against small thresholds.
+            object.__setattr__(self, "words", _count_words(self.text))
 
     @property
     def link_ratio(self) -> float:
@@ -53,6 +55,19 @@ class Block:
         if self.kind == "head":
             return True
         return self.kind == "p" and self.words <= 10 and not _SENTENCE_END.search(self.text)
+
+
+_WORD_CAP = 1000
+
+
+def _count_words(text: str) -> int:
+    """Words in ``text``, counted up to ``_WORD_CAP`` (enough for every threshold we use)."""
+    count = 0
+    for _ in _WORD.finditer(text):
+        count += 1
+        if count >= _WORD_CAP:
+            break
+    return count
 
 
 def _norm(text: str) -> str:

@@ -36,6 +36,8 @@ _WORDS = re.compile(r"\w+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # trafilatura's fast mode, when its extractor finds nothing, returns the page text as one paragraph.
 _BASELINE_LINES = 20
+# clean_text takes a first line of at most this many words as the headline.
+_TITLE_MAX_WORDS = 20
 
 
 def _trafilatura_config():  # type: ignore[no-untyped-def]
@@ -114,6 +116,10 @@ def _decode(html: str | bytes, encoding: str | None, options: CleanOptions) -> _
     check_not_binary(data)
     text, used = decode_bytes(data, encoding)
     return _Page(text, used)
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for _ in _WORDS.finditer(text))
 
 
 def _check_markup(text: str, options: CleanOptions) -> None:
@@ -295,11 +301,16 @@ def _build(outcome: _Outcome, text: str, url: str | None, profile: SiteProfile |
         url=url, canonical_url=meta.canonical_url, site_name=meta.site_name, title=meta.title,
         authors=meta.authors, published=meta.published, modified=meta.modified, language=meta.language,
         description=meta.description, categories=meta.categories, tags=meta.tags, image=meta.image,
-        paywalled=meta.paywalled, text=text, word_count=len(_WORDS.findall(text)),
+        paywalled=meta.paywalled, text=text, word_count=_word_count(text),
         content_hash=_content_hash(text), removed=tuple(outcome.tree_removals + outcome.text_removals),
         profile=profile.id if profile else None, cleaner_version=__version__,
         trafilatura_version=trafilatura.__version__, encoding=encoding, warnings=tuple(outcome.warnings),
     )
+
+
+def _looks_like_title(block: Block) -> bool:
+    """A first line that reads as a headline: short, and not ending like a sentence or a lead-in."""
+    return block.words <= _TITLE_MAX_WORDS and not block.text.rstrip().endswith((".", ",", ";", ":"))
 
 
 def clean_text(
@@ -315,7 +326,8 @@ def clean_text(
     """Clean plain text that an earlier extraction left dirty, with the same text rules as ``clean``.
 
     Lines become blocks; short lines without end punctuation count as headings. When no ``title`` is
-    given and the first line reads as a heading, it is taken as the title and leaves the text.
+    given and the first line reads as a headline (short, not ending in ``.``/``:``), it is taken as
+    the title and leaves the text.
 
     Args:
         text: the extracted text (one paragraph or heading a line; blank lines allowed).
@@ -339,7 +351,7 @@ def clean_text(
     if len(text) > options.max_bytes:
         raise PageTooLargeError(f"text has {len(text)} characters, over max_bytes={options.max_bytes}")
     blocks = blocks_from_text(text)
-    if title is None and len(blocks) > 1 and blocks[0].headingish:
+    if title is None and len(blocks) > 1 and _looks_like_title(blocks[0]):
         title = blocks[0].text
     rules, chosen = _resolve_rules(url, profile, fetched_at, registry)
     kept, removals = apply_text(blocks, rules, {"title": title, "description": None})
@@ -350,7 +362,7 @@ def clean_text(
     if len(body) < max(options.min_chars, 1):
         raise EmptyArticleError(f"article text too short after cleaning ({len(body)} characters)")
     return Article(
-        url=url, canonical_url=url, title=title, text=body, word_count=len(_WORDS.findall(body)),
+        url=url, canonical_url=url, title=title, text=body, word_count=_word_count(body),
         content_hash=_content_hash(body), removed=tuple(removals), profile=chosen.id if chosen else None,
         cleaner_version=__version__, trafilatura_version=trafilatura.__version__, warnings=tuple(warnings),
     )

@@ -27,7 +27,7 @@ class CleanOptions:
     """
 
     max_bytes: int = 8 * 1024 * 1024
-    max_elements: int = 120_000
+    max_elements: int = 60_000
     favor_precision: bool = False
     include_tables: bool = True
     min_chars: int = 25

@@ -52,6 +52,8 @@ def gunzip_limited(data: bytes, max_bytes: int) -> bytes:
         raise NotHTMLError(f"corrupt gzip body: {exc}") from exc
     if len(out) > max_bytes or inflater.unconsumed_tail:
         raise PageTooLargeError(f"gzip body expands beyond max_bytes={max_bytes}")
+    if not inflater.eof:
+        raise NotHTMLError("truncated or corrupt gzip body")
     return out
 
 

@@ -26,6 +26,7 @@ _MAX_HEADING_CHARS = 90
 _PROSE_CHARS = 120
 # An inline box opened by a heading (bio, newsletter, "read more") holds at most this much text.
 _BOX_MAX_CHARS = 1200
+_HEADING_PROTECT_RATIO = 0.85
 
 
 _STRING_LENGTH = etree.XPath("string-length(.)")
@@ -170,6 +171,8 @@ def _box(anchor: etree._Element, rule: Rule) -> etree._Element | None:
         return None
     if rule.extent != "rest" and text_length(parent) > _BOX_MAX_CHARS:
         return None
+    if _HAS_BIG_HEADING(parent):
+        return None  # the heading opens the article's own container, not a widget
     return parent
 
 
@@ -326,7 +329,10 @@ def apply_structural(root: etree._Element, rules: RuleSet, protect_ratio: float 
         if not live or live[0].tag in _NEVER:
             continue
         chars = sum(text_length(el) for el in live)
-        if chars > protect_ratio * total or sum(map(_paragraph_length, live)) > protect_ratio * paragraphs:
+        # A heading names what it opens, so its section may be most of an aggregator page (whole
+        # related stories); a class token is weaker evidence and may sit on the page wrapper.
+        ratio = max(protect_ratio, _HEADING_PROTECT_RATIO) if rule.kind == "heading" else protect_ratio
+        if chars > ratio * total or sum(map(_paragraph_length, live)) > ratio * paragraphs:
             continue
         parent = live[0].getparent()
         for el in live:

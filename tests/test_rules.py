@@ -1,0 +1,195 @@
+"""Rules are data: loading, validation, and what each rule kind removes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from scraper.blocks import Block, blocks_from_text
+from scraper.errors import ProfileError
+from scraper.prune import apply_structural
+from scraper.rules import compile_rule, compile_rules, load_rules_file
+from scraper.textrules import apply_text
+
+SRC = "test.toml"
+
+
+def _rules(*tables: dict) -> object:
+    return compile_rules(list(tables), SRC)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"id": "Bad Id", "kind": "drop_line", "pattern": "x", "why": "w"}, "must look like"),
+        ({"id": "weird.thing", "kind": "drop_line", "pattern": "x", "why": "w"}, "category must be one of"),
+        ({"id": "promo.x", "kind": "explode", "pattern": "x", "why": "w"}, "is not one of"),
+        ({"id": "promo.x", "kind": "drop_line", "pattern": "x"}, "needs a non-empty 'why'"),
+        ({"id": "promo.x", "kind": "drop_line", "pattern": "(unclosed", "why": "w"}, "bad regular expression"),
+        ({"id": "promo.x", "kind": "prune", "xpath": "//div[", "why": "w"}, "bad selector"),
+        ({"id": "promo.x", "kind": "prune", "why": "w"}, "needs 'xpath' or 'css'"),
+        ({"id": "promo.x", "kind": "drop_line", "pattern": "x", "why": "w", "colour": "red"}, "unknown keys"),
+        ({"id": "promo.x", "kind": "heading", "phrases": ["x"], "why": "w", "extent": "far"}, "extent must be"),
+        ({"id": "promo.x", "kind": "drop_line", "pattern": "x", "why": "w", "since": "soon"}, "since must be a date"),
+    ],
+)
+def test_invalid_rules_name_file_and_rule(table: dict, message: str) -> None:
+    with pytest.raises(ProfileError, match=message) as info:
+        compile_rule(table, SRC)
+    assert SRC in str(info.value)
+
+
+def test_duplicate_ids_are_rejected() -> None:
+    rule = {"id": "promo.x", "kind": "drop_line", "pattern": "x", "why": "w"}
+    with pytest.raises(ProfileError, match="duplicate id"):
+        compile_rules([rule, rule], SRC)
+
+
+def test_broken_toml_is_a_profile_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[rules]\nid = ", encoding="utf-8")
+    with pytest.raises(ProfileError, match="bad.toml"):
+        load_rules_file(bad)
+
+
+def test_date_bounds_select_rules() -> None:
+    rules = _rules({"id": "promo.old", "kind": "drop_line", "pattern": "x", "why": "w",
+                    "since": dt.date(2024, 1, 1), "until": dt.date(2025, 1, 1)})
+    assert rules.active_on(dt.date(2024, 6, 1)).ids == ("promo.old",)
+    assert rules.active_on(dt.date(2025, 6, 1)).ids == ()
+    assert rules.active_on(None).ids == ("promo.old",)
+
+
+def _tree(body: str) -> object:
+    return lxml_html.fromstring(f"<html><body>{body}</body></html>")
+
+
+def _text(tree: object) -> str:
+    return " ".join(tree.text_content().split())  # type: ignore[attr-defined]
+
+
+LONG = "<p>" + "The article body goes on with real reporting about the harbour and its workers. " * 4 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("cls", "removed"),
+    [("related-posts", True), ("c-related__list", True), ("sidebar unrelated", False), ("relatedness", False),
+     ("RELATED", True), ("post share-bar", True)],
+)
+def test_class_tokens_match_whole_word_parts(cls: str, removed: bool) -> None:
+    rules = _rules({"id": "related.c", "kind": "prune_class", "tokens": ["related", "share-bar"], "why": "w"})
+    tree = _tree(LONG * 3 + f"<div class='{cls}'><a href='/x'>Teaser headline</a></div>")
+    apply_structural(tree, rules)  # type: ignore[arg-type]
+    assert ("Teaser headline" not in _text(tree)) is removed
+
+
+def test_structural_rules_never_remove_the_page_wrapper() -> None:
+    rules = _rules({"id": "related.c", "kind": "prune_class", "tokens": ["related"], "why": "w"})
+    tree = _tree(f"<div class='has-related'>{LONG * 3}</div><div class='related'><a>Teaser</a></div>")
+    removals = apply_structural(tree, rules)  # type: ignore[arg-type]
+    assert "real reporting" in _text(tree)
+    assert "Teaser" not in _text(tree)
+    assert [r.rule for r in removals] == ["related.c"]
+
+
+def test_css_and_xpath_prune() -> None:
+    rules = _rules(
+        {"id": "ads.css", "kind": "prune", "css": "div.slot > span", "why": "w"},
+        {"id": "ads.xp", "kind": "prune", "xpath": "//aside", "why": "w"},
+    )
+    tree = _tree(LONG + "<div class='slot'><span>AD ONE</span></div><aside>AD TWO</aside>")
+    apply_structural(tree, rules)  # type: ignore[arg-type]
+    assert "AD ONE" not in _text(tree) and "AD TWO" not in _text(tree)
+
+
+HEADING = {"id": "bio.h", "kind": "heading", "phrases": ["about (?-i:[A-Z]\\w+)(?: (?-i:[A-Z]\\w+))?"], "why": "w"}
+
+
+def test_heading_opening_a_box_removes_the_whole_box_whatever_its_class() -> None:
+    tree = _tree(LONG * 3 + "<div class='q1'><h4>About Ana Ruiz</h4><p>Ana is a reporter who has covered "
+                 "the port for a decade and written two books about shipping and its people.</p>"
+                 "<a href='/a'>All posts</a></div>")
+    apply_structural(tree, _rules(HEADING))  # type: ignore[arg-type]
+    assert "Ana is a reporter" not in _text(tree)
+    assert "real reporting" in _text(tree)
+
+
+def test_heading_match_is_on_the_whole_heading_text() -> None:
+    tree = _tree(LONG * 3 + "<div><h4>Facts about Ana Ruiz's home town</h4><p>Kept text here.</p></div>")
+    apply_structural(tree, _rules(HEADING))  # type: ignore[arg-type]
+    assert "Kept text here" in _text(tree)
+
+
+def test_inline_section_heading_stops_before_article_prose() -> None:
+    rule = {"id": "related.r", "kind": "heading", "phrases": ["read more"], "why": "w"}
+    tree = _tree(LONG + "<h4>Read more</h4><ul><li><a href='/1'>Teaser one</a></li></ul>" + LONG.replace("body", "tail"))
+    apply_structural(tree, _rules(rule))  # type: ignore[arg-type]
+    assert "Teaser one" not in _text(tree)
+    assert "article tail goes on" in _text(tree)
+
+
+def test_rest_heading_takes_story_cards_but_not_bare_prose() -> None:
+    rule = {"id": "related.h", "kind": "heading", "phrases": ["related articles"], "extent": "rest", "why": "w"}
+    cards = "".join(f"<div><h4><a href='/{i}'>Other story {i}</a></h4>{LONG}</div>" for i in range(3))
+    tree = _tree(f"<div>{LONG * 2}</div><div><h2>Related Articles</h2>{cards}</div>")
+    apply_structural(tree, _rules(rule))  # type: ignore[arg-type]
+    assert "Other story" not in _text(tree)
+    tree = _tree(f"<div>{LONG}<h3>Related Articles</h3>{LONG.replace('body', 'tail')}</div>")
+    assert apply_structural(tree, _rules(rule)) == []  # type: ignore[arg-type]
+    assert "article tail" in _text(tree)
+
+
+def _blocks(*lines: str) -> list[Block]:
+    return blocks_from_text("\n".join(lines))
+
+
+ARTICLE = ["A long paragraph of real article text that goes on for a while. " * 30]
+
+
+def test_drop_line_matches_whole_lines_only() -> None:
+    rules = _rules({"id": "share.l", "kind": "drop_line", "phrases": ["share this article"], "why": "w"})
+    kept, removed = apply_text(_blocks("Share this article", "Please share this article widely, he said."), rules)
+    assert [b.text for b in kept] == ["Please share this article widely, he said."]
+    assert removed[0].rule == "share.l" and removed[0].chars == len("Share this article")
+
+
+def test_cut_after_drops_marker_and_rest_once_enough_article_precedes() -> None:
+    rules = _rules({"id": "related.cut", "kind": "cut_after", "phrases": ["more stories"], "why": "w"})
+    kept, _ = apply_text(_blocks(*ARTICLE, "More stories", "Teaser one.", "Teaser two."), rules)
+    assert [b.text for b in kept] == [ARTICLE[0].strip()]
+    # Near the top the marker is an inline box: only its own section goes.
+    kept, _ = apply_text(_blocks("Intro line.", "More stories", "Teaser one", *ARTICLE), rules)
+    assert ARTICLE[0].strip() in [b.text for b in kept]
+
+
+def test_heading_section_in_text_ends_at_next_heading_line() -> None:
+    rules = _rules(HEADING)
+    kept, _ = apply_text(_blocks(*ARTICLE, "About Ana Ruiz", "Ana writes about ports.", "Contact", "x@y.z"), rules)
+    assert [b.text for b in kept] == [ARTICLE[0].strip(), "Contact", "x@y.z"]
+
+
+def test_links_extent_takes_only_link_teasers() -> None:
+    rule = {"id": "related.i", "kind": "heading", "phrases": ["don'?t miss"], "extent": "links", "why": "w"}
+    blocks = [Block("p", "Don't miss"), Block("p", "Teaser", link_chars=6), Block("p", "Real paragraph follows.")]
+    kept, _ = apply_text(blocks, _rules(rule))
+    assert [b.text for b in kept] == ["Real paragraph follows."]
+
+
+def test_link_run_removes_runs_of_link_blocks() -> None:
+    rule = {"id": "related.run", "kind": "link_run", "min_items": 2, "max_words": 10, "min_link_ratio": 0.8, "why": "w"}
+    blocks = [Block("p", "Body text here."), Block("item", "Teaser one", link_chars=10),
+              Block("item", "Teaser two", link_chars=10), Block("p", "More body.", link_chars=0),
+              Block("item", "Lone link", link_chars=9)]
+    kept, removed = apply_text(blocks, _rules(rule))
+    assert [b.text for b in kept] == ["Body text here.", "More body.", "Lone link"]
+    assert removed[0].chars == len("Teaser one") + len("Teaser two")
+
+
+def test_repeat_meta_drops_the_headline_with_or_without_site_name() -> None:
+    rule = {"id": "meta.t", "kind": "repeat_meta", "fields": ["title"], "why": "w"}
+    for title in ("Harbour strike spreads to the north", "Harbour strike spreads to the north | Daily8 News"):
+        kept, _ = apply_text(_blocks("Harbour strike spreads to the north", "Body."), _rules(rule), {"title": title})
+        assert [b.text for b in kept] == ["Body."]
