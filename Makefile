@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench golden install clean-venv
+.PHONY: demo test lint bench golden install constraints clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ bench: $(STAMP)
 # Regenerate every golden expected.json from the current code; review the diff before committing.
 golden: $(STAMP)
 	$(BIN)/scraper golden update
+
+# Re-pin the tested dependency set from a fresh resolution of pyproject.toml.
+constraints:
+	rm -rf .venv-pin && $(PYTHON) -m venv .venv-pin
+	.venv-pin/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	.venv-pin/bin/python -m pip install --quiet -e . --group dev
+	{ sed -n '1,2p' constraints.txt; .venv-pin/bin/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf .venv-pin
 
 clean-venv:
 	rm -rf $(VENV)

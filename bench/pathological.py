@@ -25,7 +25,7 @@ def cases() -> dict[str, bytes]:
     """The pathological inputs, built in memory."""
     return {
         "1M sibling <p>": ("<html><body>" + "<p>x</p>" * 1_000_000 + "</body></html>").encode(),
-        "150k sibling <p> (over the element limit)": ("<html><body>" + "<p>word</p>" * 150_000 + "</body></html>").encode(),
+        "150k sibling <p> (over the limit)": ("<html><body>" + "<p>word</p>" * 150_000 + "</body></html>").encode(),
         "59k sibling <p> (just under the limit)": ("<html><body>" + "<p>w</p>" * 59_000 + "</body></html>").encode(),
         "20 KB gzip -> 10 MB": gzip.compress(b"<html><body>" + b"<div>" + b"a" * 10_000_000 + b"</div></body></html>"),
         "nesting 300 deep (past libxml2 default)": (

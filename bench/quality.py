@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import trafilatura  # noqa: E402
+import trafilatura
+from aeb import Page, Score, iter_pages, page_counts, score
 
-import scraper  # noqa: E402
-from aeb import Page, Score, iter_pages, page_counts, score  # noqa: E402
+import scraper
 
 
 def _ours(page: Page) -> str:

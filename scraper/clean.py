@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from trafilatura.settings import Document, use_config
 
 from scraper._version import __version__
@@ -56,7 +57,7 @@ def _extract(tree: etree._Element, options: CleanOptions, *, fast: bool) -> Docu
     Metadata is read by ``metadata.read_page_meta`` from the unpruned page, so it is off here;
     links are kept so that text rules can measure link density; comments are never extracted.
     """
-    return trafilatura.bare_extraction(  # type: ignore[no-any-return]
+    document = trafilatura.bare_extraction(
         tree,
         url=None,  # with a URL trafilatura rewrites every link through courlan; we only need link text
         fast=fast,
@@ -70,6 +71,7 @@ def _extract(tree: etree._Element, options: CleanOptions, *, fast: bool) -> Docu
         deduplicate=False,
         config=_CONFIG,
     )
+    return document if isinstance(document, Document) else None
 
 
 def _looks_like_baseline(blocks: list[Block]) -> bool:

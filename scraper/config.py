@@ -63,7 +63,7 @@ def options_with(base: CleanOptions, values: dict[str, Any], *, source: str = "o
             ok = True
         if not ok:
             raise OptionsError(f"{source}: option {key!r} must be {expected.__name__}, got {value!r}")
-    coerced = {k: float(v) if type(getattr(base, k)) is float else v for k, v in values.items()}
+    coerced: dict[str, Any] = {k: float(v) if type(getattr(base, k)) is float else v for k, v in values.items()}
     return replace(base, **coerced)
 
 

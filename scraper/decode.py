@@ -105,7 +105,7 @@ def check_not_binary(data: bytes) -> None:
         raise NotHTMLError("not HTML: binary data (NUL bytes)")
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:  # noqa: PLR0911 - one return per step of the cascade
     """Decode page bytes into text.
 
     Order: byte-order mark; valid multi-byte UTF-8; the declared charset (HTTP header, else
@@ -132,9 +132,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return strict, "utf-8"
     meta = _META_CHARSET.search(data[:8192])
     candidates = [_codec(declared), _codec(meta.group(1).decode("ascii", "ignore") if meta else None)]
-    for name in candidates:
-        if name is None:
-            continue
+    for name in (c for c in candidates if c is not None):
         if name == "utf-8" and _mostly_utf8(data):
             return data.decode("utf-8", errors="replace"), "utf-8"
         try:

@@ -21,7 +21,9 @@ from trafilatura.metadata import examine_meta
 
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()")
 _META = etree.XPath("//meta[@content][@property or @name or @itemprop or @http-equiv]")
-_CANONICAL = etree.XPath("//link[contains(concat(' ', translate(@rel,'CANONICAL','canonical'), ' '), ' canonical ')]/@href")
+_CANONICAL = etree.XPath(
+    "//link[contains(concat(' ', translate(@rel,'CANONICAL','canonical'), ' '), ' canonical ')]/@href"
+)
 _HTML_LANG = etree.XPath("/html/@lang | /html/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
 _TIME_PUBLISHED = etree.XPath("//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content")
 _ARTICLE_TYPES = frozenset({
@@ -36,6 +38,7 @@ _BYLINE_MARKED = etree.XPath("//*[@rel='author' or @itemprop='author']")
 _BYLINE_CLASSED = etree.XPath("//*[contains(@class,'byline') or contains(@class,'author')]")
 _BYLINE_CLASS = re.compile(r"byline|author", re.I)
 _NOT_BYLINE_CLASS = re.compile(r"bio|box|desc|about|avatar|image|img|photo|pic|social|follow|more|list", re.I)
+_AUTHOR_SPLIT = re.compile(r";|,|\s+and\s+|\s*&\s*|\s+y\s+|\s+und\s+|\s+et\s+")
 _BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af):?\s+", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·»:-]\s+")
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
@@ -166,7 +169,7 @@ def _split_authors(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
     raw = _BY.sub("", raw.strip())
-    parts = (" ".join(a.split()).strip(" .:") for a in re.split(r";|,|\s+and\s+|\s*&\s*|\s+y\s+|\s+und\s+|\s+et\s+", raw))
+    parts = (" ".join(a.split()).strip(" .:") for a in _AUTHOR_SPLIT.split(raw))
     return tuple(dict.fromkeys(a for a in parts if a and not a.startswith(("http://", "https://"))))
 
 
@@ -232,7 +235,7 @@ def _date_fallback(tree: etree._Element, url: str | None) -> str | None:
     """htmldate's quick search, used only when JSON-LD and meta tags give no date."""
     try:
         found = find_date(tree, url=url, extensive_search=False, original_date=True)
-    except Exception:  # noqa: BLE001 - htmldate raises on odd markup; a missing date is not an error
+    except Exception:
         logger.debug("htmldate failed", exc_info=True)
         return None
     return found if isinstance(found, str) else None

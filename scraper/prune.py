@@ -163,9 +163,9 @@ def _box(anchor: etree._Element, rule: Rule) -> etree._Element | None:
     """The container a heading opens, when the heading comes first in it: the whole box goes
     (an author bio, a newsletter box, a comment thread), prose included."""
     parent = anchor.getparent()
-    if parent is None or parent.tag in _NEVER or anchor.getprevious() is not None and any(
+    if parent is None or parent.tag in _NEVER or (anchor.getprevious() is not None and any(
         _norm("".join(_TEXT_NODES(prev))) for prev in anchor.itersiblings(preceding=True)
-    ):
+    )):
         return None
     if (parent.text or "").strip():
         return None

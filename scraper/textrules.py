@@ -41,7 +41,7 @@ def _section_end(blocks: Sequence[Block], start: int, extent: str) -> int:
         if extent == "links":
             if nxt.link_ratio < _TEASER_LINK_RATIO:
                 return j
-        elif nxt.kind == "head" and nxt.level <= level or level == 7 and nxt.headingish:
+        elif (nxt.kind == "head" and nxt.level <= level) or (level == 7 and nxt.headingish):
             return j
     return len(blocks)
 

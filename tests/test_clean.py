@@ -71,7 +71,8 @@ def test_reader_comments_are_never_extracted() -> None:
 
 
 def test_removed_lists_each_block_with_rule_kind_and_size() -> None:
-    article = clean(page("<div class='x9'><h3>Try Our AI Features</h3><p>Explore what Acme AI can do for you:</p></div>"), URL)
+    promo = "<div class='x9'><h3>Try Our AI Features</h3><p>Explore what Acme AI can do for you:</p></div>"
+    article = clean(page(promo), URL)
     assert "Try Our AI Features" not in article.text
     hits = [r for r in article.removed if r.rule == "promo.heading"]
     assert hits and hits[0].kind == "heading" and hits[0].chars > 0

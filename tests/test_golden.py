@@ -84,7 +84,8 @@ def test_case_files_are_well_formed(case: Case) -> None:
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_[a-z0-9-]+", case.path.name)
     if "error" not in data:
         empty = {k for k, v in data.items() if v in (None, "", [], {})} - {"warnings", "profile", "removed"}
-        assert empty <= set(case.meta["nullable"]), f"unexpected empty fields: {sorted(empty - set(case.meta['nullable']))}"
+        unexpected = sorted(empty - set(case.meta["nullable"]))
+        assert not unexpected, f"unexpected empty fields: {unexpected}"
 
 
 def test_every_case_domain_has_a_folder_name_matching_its_url() -> None:

@@ -51,7 +51,7 @@ def test_duplicate_ids_are_rejected() -> None:
 def test_broken_toml_is_a_profile_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[[rules]\nid = ", encoding="utf-8")
-    with pytest.raises(ProfileError, match="bad.toml"):
+    with pytest.raises(ProfileError, match=r"bad\.toml"):
         load_rules_file(bad)
 
 
@@ -125,7 +125,8 @@ def test_heading_match_is_on_the_whole_heading_text() -> None:
 
 def test_inline_section_heading_stops_before_article_prose() -> None:
     rule = {"id": "related.r", "kind": "heading", "phrases": ["read more"], "why": "w"}
-    tree = _tree(LONG + "<h4>Read more</h4><ul><li><a href='/1'>Teaser one</a></li></ul>" + LONG.replace("body", "tail"))
+    box = "<h4>Read more</h4><ul><li><a href='/1'>Teaser one</a></li></ul>"
+    tree = _tree(LONG + box + LONG.replace("body", "tail"))
     apply_structural(tree, _rules(rule))  # type: ignore[arg-type]
     assert "Teaser one" not in _text(tree)
     assert "article tail goes on" in _text(tree)

@@ -1,0 +1,96 @@
+"""Site profiles: the packaged set is valid, host matching, and per-site rules without Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scraper import clean, default_registry, load_profiles
+from scraper.errors import ProfileError
+from tests.conftest import page
+
+GLOBAL = """
+[[rules]]
+id = "promo.try-ai"
+kind = "drop_line"
+phrases = ["try our ai features"]
+why = "vendor promo"
+
+[[rules]]
+id = "share.line"
+kind = "drop_line"
+phrases = ["share this"]
+why = "share label"
+"""
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_packaged_profiles_load_and_have_reasons() -> None:
+    registry = default_registry()
+    assert len(registry.global_rules.rules) >= 20
+    assert all(rule.why for rule in registry.global_rules.rules)
+    categories = {rule.category for rule in registry.global_rules.rules}
+    assert {"comments", "promo", "related", "newsletter", "share", "bio"} <= categories
+
+
+def test_host_matching_exact_www_and_subdomains(tmp_path: Path) -> None:
+    _write(tmp_path, "_global.toml", GLOBAL)
+    _write(tmp_path, "example.com.toml", 'name = "Example"\n')
+    _write(tmp_path, ".news.org.toml", 'name = "News group"\n')
+    registry = load_profiles(tmp_path)
+    assert registry.for_url("https://example.com/a").id == "example.com"  # type: ignore[union-attr]
+    assert registry.for_url("https://www.example.com/a").id == "example.com"  # type: ignore[union-attr]
+    assert registry.for_url("https://blog.example.com/a") is None
+    assert registry.for_url("https://local.city.news.org/x").id == ".news.org"  # type: ignore[union-attr]
+    assert registry.for_url(None) is None
+    assert registry.get("news.org").id == ".news.org"
+    with pytest.raises(ProfileError, match="no site profile"):
+        registry.get("nowhere.net")
+
+
+def test_site_rules_and_disabled_global_rules_apply_without_python(tmp_path: Path) -> None:
+    _write(tmp_path, "_global.toml", GLOBAL)
+    _write(tmp_path, "example.com.toml", """
+domain = "example.com"
+disable_global = ["share.line"]  # this site's "Share this" line is part of a quote feature
+
+[[rules]]
+id = "promo.site-banner"
+kind = "drop_line"
+phrases = ["become a friend of example"]
+why = "membership pitch after every article since 2025"
+""")
+    registry = load_profiles(tmp_path)
+    html = page("<p>Become a friend of Example</p><p>Share this</p><p>Try Our AI Features</p>")
+    article = clean(html, "https://example.com/story", registry=registry)
+    assert "Become a friend" not in article.text
+    assert "Try Our AI Features" not in article.text
+    assert "Share this" in article.text
+    assert article.profile == "example.com"
+    plain = clean(html, "https://other.net/story", registry=registry)
+    assert "Become a friend" in plain.text and "Share this" not in plain.text
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("example.com.toml", 'domain = "other.com"\n', "does not match the file name"),
+        ("example.com.toml", 'colour = "red"\n', "unknown keys"),
+        ("example.com.toml", '[urls]\nallow = ["(unclosed"]\n', "bad regular expression"),
+        ("example.com.toml", 'disable_global = ["promo.nope"]\n', "unknown global rules"),
+        ("example.com.toml", '[[rules]]\nid = "promo.try-ai"\nkind = "drop_line"\npattern = "x"\nwhy = "w"\n',
+         "already defined"),
+    ],
+)
+def test_invalid_profiles_are_reported_with_the_file(tmp_path: Path, name: str, text: str, message: str) -> None:
+    _write(tmp_path, "_global.toml", GLOBAL)
+    _write(tmp_path, name, text)
+    with pytest.raises(ProfileError, match=message) as info:
+        load_profiles(tmp_path)
+    assert name in str(info.value)
