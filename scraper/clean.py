@@ -162,11 +162,13 @@ def _parse(text: str) -> etree._Element:
     return root
 
 
-# Elements trafilatura discards in every path; removed once here, before it copies the tree
-# three times. JSON-LD stays: trafilatura reads it to recognise forum threads.
+# Elements trafilatura discards in every path; removed once here, after our rules have seen the
+# whole page and before trafilatura copies the tree three times. JSON-LD stays: trafilatura reads it
+# to recognise forum threads.
 _INERT = etree.XPath(
     "//script[not(contains(@type,'ld+json'))]|//style|//noscript|//template|//svg|//iframe|//embed"
-    "|//object|//canvas|//audio|//video|//link|//head/meta"
+    "|//object|//canvas|//audio|//video|//link|//head/meta|//nav|//menu|//button|//select|//input"
+    "|//textarea|//dialog|//option"
 )
 
 
@@ -222,8 +224,8 @@ def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *,
     """Parse, read metadata, optionally apply structural rules, extract, apply text rules."""
     tree = _parse(page.text)
     meta = read_page_meta(tree, url)
-    _strip_inert(tree)
     tree_removals = apply_structural(tree, rules, options.protect_ratio) if structural else []
+    _strip_inert(tree)
     blocks = _extract_blocks(tree, options)
     kept, text_removals = apply_text(blocks, rules, _meta_for_rules(meta))
     return _Outcome(meta, blocks, kept, tree_removals, text_removals, [])
