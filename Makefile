@@ -18,9 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Until the crawl exists, the main job on a built-in default is cleaning the bundled aggregator page
+# (the seed-001 shape: article + hashtags + AI promo + empty comments + three whole related stories).
+DEMO_PAGE := tests/golden/news.example.com/2025-06-12_aggregator-ai-promo/page.html
 demo: $(STAMP)
-	@echo "== cleaning the bundled aggregator page (demo/aggregator.html) ==" >&2
-	$(BIN)/scraper clean demo/aggregator.html --url https://news.example.com/world/2025/06/tren-de-aragua.html
+	@echo "== cleaning $(DEMO_PAGE) ==" >&2
+	$(BIN)/scraper clean $(DEMO_PAGE) --url https://news.example.com/world/2025/06/harbour-syndicate --pretty
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

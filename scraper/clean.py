@@ -25,7 +25,7 @@ from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
 from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
 from scraper.metadata import PageMeta, read_page_meta
 from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
-from scraper.prune import apply_structural
+from scraper.prune import apply_structural, remove_element
 from scraper.rules import RuleSet
 from scraper.textrules import apply_text
 
@@ -173,18 +173,9 @@ _INERT = etree.XPath(
 
 
 def _strip_inert(tree: etree._Element) -> None:
-    """Drop scripts, styles, media and head links that trafilatura would drop anyway."""
+    """Drop scripts, styles, media, navigation and form controls that trafilatura would drop anyway."""
     for el in _INERT(tree):
-        parent = el.getparent()
-        if parent is None:
-            continue
-        if el.tail and el.tail.strip():
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+        remove_element(el)
 
 
 def _meta_for_rules(meta: PageMeta) -> dict[str, str | None]:

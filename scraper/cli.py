@@ -35,6 +35,7 @@ def _add_clean(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     inp.add_argument("--plain", action="store_true", help="the input is already-extracted text: run clean_text")
     out = p.add_argument_group("Output")
     out.add_argument("--text", action="store_true", help="print only the article text, not JSON")
+    out.add_argument("--pretty", action="store_true", help="indent the JSON for reading (several lines)")
     cl = p.add_argument_group("Cleaning")
     cl.add_argument("--site", help="use this site profile instead of the one matching --url")
     cl.add_argument("--config", type=Path, help="TOML file of cleaning options (see scraper.config)")
@@ -82,11 +83,11 @@ def _registry_and_profile(args: argparse.Namespace) -> tuple[ProfileRegistry, Si
     return registry, registry.get(args.site) if args.site else None
 
 
-def _emit(article: Article, text_only: bool) -> None:
+def _emit(article: Article, text_only: bool, pretty: bool) -> None:
     if text_only:
         sys.stdout.write(article.text + "\n")
     else:
-        sys.stdout.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(article.to_dict(), ensure_ascii=False, indent=2 if pretty else None) + "\n")
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
@@ -106,7 +107,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     except ScraperError as exc:
         print(f"scraper clean: {args.file}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    _emit(article, args.text)
+    _emit(article, args.text, args.pretty)
     return EXIT_OK
 
 

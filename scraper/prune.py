@@ -51,7 +51,7 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _remove(el: etree._Element) -> None:
+def remove_element(el: etree._Element) -> None:
     """Detach ``el`` from its parent, keeping its tail text in place."""
     parent = el.getparent()
     if parent is None:
@@ -306,7 +306,7 @@ def _drop_empty_parents(parent: etree._Element | None) -> None:
         if _norm(parent.text_content()) or parent.find(".//img") is not None:
             return
         grand = parent.getparent()
-        _remove(parent)
+        remove_element(parent)
         parent = grand
 
 
@@ -336,7 +336,7 @@ def apply_structural(root: etree._Element, rules: RuleSet, protect_ratio: float 
             continue
         parent = live[0].getparent()
         for el in live:
-            _remove(el)
+            remove_element(el)
         if rule.kind == "heading":
             _drop_empty_parents(parent)
         removals.append(Removal(rule=rule.id, kind=rule.kind, chars=chars))
