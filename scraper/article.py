@@ -1,4 +1,5 @@
-"""The Article record that every cleaning path returns, and its stable dict/JSON form."""
+"""The records that flow through the project: RawPage (a fetched response), FetchError (a fetch that
+gave no page), and Article (what every cleaning path returns), with stable dict/JSON forms."""
 
 from __future__ import annotations
 
@@ -79,3 +80,53 @@ class Article:
         if "removed" in values:
             values["removed"] = tuple(Removal(**r) for r in values["removed"])
         return cls(**values)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawPage:
+    """A fetched response, exactly as the crawl saw it: the input of cleaning and of the raw archive.
+
+    Attributes:
+        url: the URL requested; ``final_url`` the URL after redirects.
+        status: HTTP status; ``headers`` the response headers as (name, value) pairs.
+        fetched_at: ISO 8601 UTC time of the fetch.
+        body: the response body (decompressed by the HTTP client).
+        encoding: the charset from the ``Content-Type`` header, if any.
+        site: the profile id the page was found through, if any.
+        discovered: what the feed or sitemap said about the page (title, published, keywords).
+        warc_file, warc_record_id, warc_offset: where the raw archive stored it (set by the archive).
+    """
+
+    url: str
+    final_url: str
+    status: int
+    fetched_at: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    encoding: str | None = None
+    site: str | None = None
+    discovered: dict[str, Any] | None = None
+    warc_file: str | None = None
+    warc_record_id: str | None = None
+    warc_offset: int | None = None
+
+    def source(self) -> dict[str, Any]:
+        """Provenance for an output record: where and when the page was fetched and archived."""
+        return {
+            "url": self.url, "final_url": self.final_url, "status": self.status, "fetched_at": self.fetched_at,
+            "warc_file": self.warc_file, "warc_record_id": self.warc_record_id, "warc_offset": self.warc_offset,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchError:
+    """A URL that gave no page (network error, refused by policy, robots.txt), recorded as an error."""
+
+    url: str
+    stage: str
+    reason: str
+    fetched_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error record written to the errors JSONL."""
+        return {"url": self.url, "stage": self.stage, "reason": self.reason, "fetched_at": self.fetched_at}

@@ -1,23 +1,62 @@
 """Scrapy settings for the news crawl: flat constants only (no imports, no logic).
 
-See https://docs.scrapy.org/en/latest/topics/settings.html; project settings are prefixed SCRAPER_.
+See https://docs.scrapy.org/en/latest/topics/settings.html. Project settings are prefixed SCRAPER_;
+override any of them per run with ``scrapy crawl news -s NAME=VALUE``.
 """
 
-# -- project --------------------------------------------------------------------------------------
+# -- project (https://docs.scrapy.org/en/latest/topics/settings.html#bot-name) -------------------
 BOT_NAME = "newsclean"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
-# -- politeness (https://docs.scrapy.org/en/latest/topics/settings.html#robotstxt-obey) -----------
+# -- politeness (https://docs.scrapy.org/en/latest/topics/autothrottle.html) -----------------------
 ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1
-USER_AGENT = "newsclean/0.1 (+https://github.com/newsclean/newsclean; crawl contact: set SCRAPER_CONTACT)"
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1
+AUTOTHROTTLE_MAX_DELAY = 60
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+USER_AGENT = "newsclean/0.1 (news research crawler; contact: set SCRAPER_CONTACT)"
 
-# -- limits ----------------------------------------------------------------------------------------
+# -- limits (https://docs.scrapy.org/en/latest/topics/settings.html#download-maxsize) -------------
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
+DEPTH_LIMIT = 8
+REDIRECT_MAX_TIMES = 10
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+CLOSESPIDER_PAGECOUNT = 5000
+
+# -- components (https://docs.scrapy.org/en/latest/topics/downloader-middleware.html) -------------
+DOWNLOADER_MIDDLEWARES = {
+    "middlewares.policy.FetchPolicyMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "middlewares.robots.StrictRobotsTxtMiddleware": 100,
+    "middlewares.retry_after.RetryAfterMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "pipelines.archive.RawArchivePipeline": 100,
+    "pipelines.clean.CleanPipeline": 200,
+    "pipelines.validate.DropIncompletePipeline": 300,
+    "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.jsonl.JsonlWriterPipeline": 900,
+}
 
 # -- output ----------------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+
+# -- project settings (documented in README.md "Crawl settings") ------------------------------------
+SCRAPER_ALLOW_PRIVATE = False
+SCRAPER_ARCHIVE_RAW = True
+SCRAPER_CLEAN_WORKERS = 0
+SCRAPER_CONTACT = ""
+SCRAPER_MIN_WORDS = 50
 SCRAPER_OUTPUT_DIR = "output"
+SCRAPER_PROFILES_DIR = ""
+SCRAPER_RETRY_AFTER_MAX = 120
+SCRAPER_RUN_ID = ""

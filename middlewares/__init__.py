@@ -1,0 +1,1 @@
+"""Scrapy downloader middlewares: fetch policy (schemes, private addresses), strict robots.txt, Retry-After."""

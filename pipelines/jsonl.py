@@ -1,0 +1,52 @@
+"""JsonlWriterPipeline: articles to one JSONL file per run, and every failure to an errors JSONL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from pipelines.archive import run_id
+from scraper.article import FetchError, RawPage
+from scraper.storage import JsonlWriter
+
+
+class JsonlWriterPipeline:
+    """Writes ``<dir>/articles/<spider>-<run>.jsonl`` and ``<spider>-<run>.errors.jsonl``, item by item,
+    under ``.part`` names renamed when the spider closes. Error records (``url``, ``stage``,
+    ``reason``, ``fetched_at``) come from FetchError items and from every dropped item.
+    Settings: ``SCRAPER_OUTPUT_DIR``."""
+
+    def __init__(self, folder: Path, stem: str) -> None:
+        self.articles = JsonlWriter(folder / f"{stem}.jsonl")
+        self.errors = JsonlWriter(folder / f"{stem}.errors.jsonl")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> JsonlWriterPipeline:
+        out = crawler.settings.get("SCRAPER_OUTPUT_DIR")
+        if not out:
+            raise NotConfigured("SCRAPER_OUTPUT_DIR is not set")
+        pipeline = cls(Path(out) / "articles", f"{crawler.spidercls.name}-{run_id(crawler)}")
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchError):
+            self.errors.write(item.to_dict())
+        elif isinstance(item, dict):
+            self.articles.write(item)
+        return item
+
+    def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any = None) -> None:
+        stage, _, reason = str(exception).partition(": ")
+        url = item.url if isinstance(item, RawPage) else item.get("url") if isinstance(item, dict) else None
+        fetched = item.fetched_at if isinstance(item, RawPage) else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.errors.write({"url": url, "stage": stage if reason else "pipeline", "reason": reason or stage,
+                           "fetched_at": fetched})
+
+    def close_spider(self) -> None:
+        self.articles.close()
+        self.errors.close()

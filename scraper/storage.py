@@ -1,0 +1,185 @@
+"""Output files: JSONL written item by item under a temporary name, and the raw WARC archive.
+
+No reader ever sees a half-written file: both writers write to ``<name>.part`` and rename to the
+final name only when closed cleanly. A crashed run leaves ``.part`` files, never truncated results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from http import HTTPStatus
+from pathlib import Path
+from typing import IO, Any
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from scraper.article import RawPage
+from scraper.errors import StorageError
+
+PART = ".part"
+# Headers describing the transfer, not the (already decoded) body we store.
+_TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """A sortable, unique run id: UTC time plus a short random suffix."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+class JsonlWriter:
+    """Append JSON records, one per line, flushed as written; renamed into place on ``close()``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.part = self.path.with_name(self.path.name + PART)
+        self.count = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle: IO[str] | None = self.part.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise StorageError(f"cannot open {self.part}: {exc}") from exc
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Write one record and flush it, so a crash loses at most the record being written."""
+        if self._handle is None:
+            raise StorageError(f"{self.path} is closed")
+        try:
+            self._handle.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+            self._handle.flush()
+        except (OSError, TypeError, ValueError) as exc:
+            raise StorageError(f"cannot write to {self.part}: {exc}") from exc
+        self.count += 1
+
+    def close(self) -> Path:
+        """Sync and rename the file to its final name; returns that name."""
+        if self._handle is not None:
+            try:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+                self.part.replace(self.path)
+            except OSError as exc:
+                raise StorageError(f"cannot finalise {self.path}: {exc}") from exc
+            self._handle = None
+        return self.path
+
+
+def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSONL file.
+
+    Raises:
+        StorageError: the file cannot be read or a line is not a JSON object (names the line).
+    """
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError as exc:
+                    raise StorageError(f"{path}:{number}: not JSON: {exc}") from exc
+                if not isinstance(record, dict):
+                    raise StorageError(f"{path}:{number}: not a JSON object")
+                yield record
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc}") from exc
+
+
+class WarcArchive:
+    """Response records in gzipped WARC files under ``directory``, rotated at ``max_bytes``.
+
+    Each record keeps the status line, headers (less transfer encodings) and the body as fetched,
+    plus ``WARC-Date`` from the fetch time, so re-cleaning sees what the crawl saw.
+    """
+
+    def __init__(self, directory: str | Path, *, max_bytes: int = 1 << 30, software: str = "newsclean") -> None:
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        self.software = software
+        self._index = 0
+        self._handle: IO[bytes] | None = None
+        self._writer: WARCWriter | None = None
+        self.files: list[Path] = []
+
+    def _final(self) -> Path:
+        return self.directory / f"part-{self._index:05d}.warc.gz"
+
+    def _open(self) -> WARCWriter:
+        if self._writer is not None and self._handle is not None and self._handle.tell() < self.max_bytes:
+            return self._writer
+        if self._writer is not None:
+            self._finish()
+            self._index += 1
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._handle = self._final().with_name(self._final().name + PART).open("wb")
+        except OSError as exc:
+            raise StorageError(f"cannot open WARC file in {self.directory}: {exc}") from exc
+        self._writer = WARCWriter(self._handle, gzip=True)
+        info = self._writer.create_warcinfo_record(self._final().name, {"software": self.software, "format": "WARC/1.1"})
+        self._writer.write_record(info)
+        return self._writer
+
+    def write(self, page: RawPage) -> tuple[str, str, int]:
+        """Archive one response; returns (file name, WARC-Record-ID, byte offset of the record)."""
+        writer = self._open()
+        assert self._handle is not None
+        headers = [(k, v) for k, v in page.headers if k.lower() not in _TRANSFER_HEADERS]
+        headers.append(("Content-Length", str(len(page.body))))
+        try:
+            reason = HTTPStatus(page.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        http = StatusAndHeaders(f"{page.status} {reason}", headers, protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            page.final_url or page.url, "response", payload=_BytesReader(page.body), http_headers=http,
+            warc_headers_dict={"WARC-Date": page.fetched_at.replace("+00:00", "Z")},
+        )
+        offset = self._handle.tell()
+        try:
+            writer.write_record(record)
+            self._handle.flush()
+        except OSError as exc:
+            raise StorageError(f"cannot write WARC record: {exc}") from exc
+        return self._final().name, str(record.rec_headers.get_header("WARC-Record-ID")), offset
+
+    def _finish(self) -> None:
+        if self._handle is None:
+            return
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        final = self._final()
+        final.with_name(final.name + PART).replace(final)
+        self.files.append(final)
+        self._handle = self._writer = None
+
+    def close(self) -> list[Path]:
+        """Finish and rename the current file; returns every finished file."""
+        try:
+            self._finish()
+        except OSError as exc:
+            raise StorageError(f"cannot finalise WARC file: {exc}") from exc
+        return self.files
+
+
+class _BytesReader:
+    """A minimal file-like reader over bytes for warcio (which reads payloads in chunks)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size is None or size < 0 else min(len(self._data), self._pos + size)
+        chunk = self._data[self._pos : end].tobytes()
+        self._pos = end
+        return chunk

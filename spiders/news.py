@@ -1,0 +1,135 @@
+"""The generic news spider: walks feeds, sitemaps and section pages from profiles or arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from scraper.article import FetchError, RawPage
+from scraper.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from scraper.plan import CrawlPlan, Source, build_plan
+from scraper.profiles import default_registry, load_profiles
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class NewsSpider(scrapy.Spider):
+    """``scrapy crawl news -a site=bbc.co.uk`` or ``-a feed=URL`` / ``-a sitemap=URL`` / ``-a start=URL``.
+
+    Other arguments: ``since``/``until`` (YYYY-MM-DD), ``query`` (comma-separated terms),
+    ``max_articles``, ``depth``. Yields a ``RawPage`` per article response (any status) and a
+    ``FetchError`` per request that gave no response. Settings: ``SCRAPER_PROFILES_DIR``.
+    """
+
+    name = "news"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = ("site", "feed", "sitemap", "start", "since", "until", "query", "max_articles", "depth")
+        self._arguments = {k: kwargs.pop(k) for k in names if k in kwargs}
+        super().__init__(*args, **kwargs)
+        self.plan: CrawlPlan | None = None
+        self.scheduled = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        folder = crawler.settings.get("SCRAPER_PROFILES_DIR")
+        registry = load_profiles(folder) if folder else default_registry()
+        spider.plan = build_plan(registry, **spider._arguments)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        assert self.plan is not None
+        for source in self.plan.sources:
+            yield self._discovery_request(source.url, source.kind, source.site, depth=0)
+
+    def _discovery_request(self, url: str, kind: str, site: str | None, depth: int) -> scrapy.Request:
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "robots": self.parse_robots,
+                    "section": self.parse_section}[kind]
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
+                              cb_kwargs={"site": site, "depth": depth}, meta={"scraper_stage": "discover"})
+
+    def _article_requests(self, entries: list[Entry], site: str | None) -> Iterator[scrapy.Request]:
+        assert self.plan is not None
+        rules = self.plan.url_rules(site)
+        for entry in entries:
+            if self.plan.max_articles is not None and self.scheduled >= self.plan.max_articles:
+                self.crawler.stats.inc_value("scraper/spider/over_max_articles")
+                return
+            if rules.denied(entry.url):
+                self.crawler.stats.inc_value("scraper/spider/skipped_by_url_rule")
+                continue
+            if not entry_wanted(entry, self.plan.window, self.plan.query):
+                self.crawler.stats.inc_value("scraper/spider/skipped_by_filter")
+                continue
+            self.scheduled += 1
+            discovered = {"title": entry.title, "published": entry.published, "keywords": list(entry.keywords)}
+            yield scrapy.Request(
+                entry.url, callback=self.parse_article, errback=self.on_error, cb_kwargs={"site": site},
+                meta={"scraper_stage": "fetch", "handle_httpstatus_all": True, "scraper_discovered": discovered},
+            )
+
+    def parse_feed(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
+        """Feed entries become article requests (after the date window and query pre-filter)."""
+        yield from self._article_requests(parse_feed(response.body, response.url), site)
+
+    def parse_sitemap(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
+        """Index children become sitemap requests; entries (with news: fields) become article requests."""
+        sitemap = parse_sitemap(response.body, response.url)
+        for child in sitemap.sitemaps:
+            yield self._discovery_request(child, "sitemap", site, depth)
+        yield from self._article_requests(list(sitemap.entries), site)
+
+    def parse_robots(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
+        """Each ``Sitemap:`` line of a robots.txt becomes a sitemap request."""
+        for url in robots_sitemaps(response.text, response.url):
+            yield self._discovery_request(url, "sitemap", site, depth)
+
+    def parse_section(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
+        """Announced feeds, article links, and (within the depth limit) further section pages."""
+        assert self.plan is not None
+        if not hasattr(response, "text") or b"html" not in response.headers.get(b"Content-Type", b"text/html"):
+            return
+        found = page_links(response.body, response.url)
+        for feed in found.feeds:
+            yield self._discovery_request(feed, "feed", site, depth)
+        rules = self.plan.url_rules(site)
+        articles = [Entry(url) for url in found.links if rules.is_article(url)]
+        yield from self._article_requests(articles, site)
+        if depth >= self.plan.max_depth:
+            return
+        for url in found.links:
+            if rules.on_site(url) and not rules.denied(url) and not rules.is_article(url):
+                yield self._discovery_request(url, "section", site, depth + 1)
+
+    def parse_article(self, response: Response, site: str | None) -> Iterator[RawPage]:
+        """The response as a RawPage, whatever its status (the pipelines decide what it becomes)."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        charset = content_type.split("charset=", 1)[1].split(";")[0].strip(" \"'") if "charset=" in content_type else None
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs)
+        redirects = response.request.meta.get("redirect_urls") if response.request else None
+        yield RawPage(
+            url=redirects[0] if redirects else response.url, final_url=response.url, status=response.status,
+            fetched_at=_now(), body=response.body, headers=headers, encoding=charset or None, site=site,
+            discovered=response.meta.get("scraper_discovered"),
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[FetchError]:
+        """A request that gave no usable response becomes an error record."""
+        request = failure.request  # type: ignore[attr-defined]
+        stage = request.meta.get("scraper_stage", "fetch")
+        value = failure.value
+        response = getattr(value, "response", None)
+        reason = f"http {response.status}" if response is not None else f"{type(value).__name__}: {value}"
+        self.crawler.stats.inc_value(f"scraper/{stage}_error/{type(value).__name__}")
+        yield FetchError(url=request.url, stage=stage, reason=reason.strip()[:500], fetched_at=_now())
+
+
+__all__ = ["NewsSpider", "Source"]

@@ -1,0 +1,258 @@
+"""A real HTTP server on 127.0.0.1 for crawl tests, the demo and the crawl benchmark.
+
+Run ``python -m tests.mockserver [--site DIR] [--generated N] [--robots-delay S]``; it prints
+``PORTS <main> <robots-503>`` and serves until killed. The second port's robots.txt answers 503.
+
+URLs on the main port:
+    /robots.txt                    allows all; lists /sitemap_index.xml
+    /                              home: a feed <link>, links to /section/world and articles
+    /feed.xml, /atom.xml           RSS 2.0 and Atom feeds of the site's articles
+    /news-sitemap.xml              Google News sitemap (publication_date, title, keywords, language)
+    /sitemap_index.xml             index -> /sitemap-1.xml.gz (gzipped urlset)
+    /section/world                 section page linking to articles and to /calendar/2020/1
+    /calendar/<y>/<m>              an endless calendar: each month links to the next
+    /news/<slug>                   the articles of --site: every <slug>.html there, and every golden case
+                                   <domain>/<date>_<slug>/page.html (the default --site is tests/golden)
+    /gen/<n>                       generated article number n (for benchmarks); /gen-feed.xml?n=N
+    /fault/500                     always 500           /fault/404       always 404
+    /fault/slow                    answers after 5 s    /fault/loop      redirects to itself
+    /fault/retry-after             503 + Retry-After: 1 the first time, then an article
+    /fault/bomb                    gzip body that expands to 64 MiB
+    /fault/hostile                 an article linking to file:, javascript:, 10.0.0.1 and 169.254.169.254
+    /fault/redirect-private        302 to http://10.255.255.1/secret
+    /fault-feed.xml                a feed listing one good article and every fault above
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import html
+import random
+import sys
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_SITE = Path(__file__).parent / "golden"
+_WORDS = ("harbour council budget river school energy farmers market rail station storm museum hospital "
+          "election bridge festival water teachers mayor court factory ferry tourism drought forest").split()
+
+
+def generated_article(n: int) -> bytes:
+    """A deterministic article page with boilerplate around it (comments, related list, newsletter)."""
+    rng = random.Random(n)
+    title = f"Story {n}: the {' '.join(rng.sample(_WORDS, 3))} question"
+    paras = "".join(
+        f"<p>{' '.join(rng.choice(_WORDS) for _ in range(60)).capitalize()} number {n}-{i}.</p>" for i in range(6)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<meta property='article:published_time' content='2025-06-{1 + n % 28:02d}T10:00:00+00:00'></head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{paras}</article>"
+        f"<div class='b1'><h3>Related Articles</h3><ul><li><a href='/gen/{n + 1}'>Next story</a></li>"
+        f"<li><a href='/gen/{n + 2}'>Another story</a></li></ul></div>"
+        f"<div class='b2'><h3>Comments</h3><p>No comments yet...</p></div></body></html>"
+    ).encode()
+
+
+class Site:
+    """The content the handler serves."""
+
+    def __init__(self, folder: Path, generated: int, robots_delay: float) -> None:
+        pages = {p.stem: p for p in folder.glob("*.html")}
+        pages.update({p.parent.name.split("_", 1)[-1]: p for p in folder.glob("*/*/page.html")})
+        self.articles = {slug: pages[slug].read_bytes() for slug in sorted(pages)}
+        self.generated = generated
+        self.robots_delay = robots_delay
+        self.retry_seen: set[str] = set()
+        self.lock = threading.Lock()
+
+    def feed(self, base: str, slugs: list[str], atom: bool = False) -> bytes:
+        if atom:
+            entries = "".join(
+                f"<entry><title>{html.escape(s)}</title><link href='{base}/news/{s}'/>"
+                f"<updated>2025-06-{10 + i % 18:02d}T08:00:00Z</updated><id>{base}/news/{s}</id></entry>"
+                for i, s in enumerate(slugs)
+            )
+            return f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>{entries}</feed>".encode()
+        items = "".join(
+            f"<item><title>{html.escape(s.replace('-', ' '))}</title><link>{base}/news/{s}</link>"
+            f"<pubDate>{10 + i % 18} Jun 2025 08:00:00 GMT</pubDate></item>"
+            for i, s in enumerate(slugs)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Mock</title>{items}</channel></rss>".encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Serves ``Site`` content and the fault endpoints (see the module docstring)."""
+
+    site: Site
+    robots_503 = False
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:  # quiet: tests read stdout for the ports only
+        pass
+
+    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        parts = urlsplit(self.path)
+        path, base = parts.path, f"http://{self.headers.get('Host', '127.0.0.1')}"
+        handler = self._routes().get(path)
+        if handler is not None:
+            handler(base, parse_qs(parts.query))
+        elif path.startswith("/news/") and path[6:] in self.site.articles:
+            self._send(200, self.site.articles[path[6:]])
+        elif path.startswith("/gen/") and path[5:].isdigit():
+            self._send(200, generated_article(int(path[5:])))
+        elif path.startswith("/calendar/"):
+            self._calendar(path)
+        else:
+            self._send(404, b"<html><body><p>Not found</p></body></html>")
+
+    def _routes(self) -> dict[str, object]:
+        return {
+            "/robots.txt": self._robots, "/": self._home, "/feed.xml": self._feed, "/atom.xml": self._atom,
+            "/news-sitemap.xml": self._news_sitemap, "/sitemap_index.xml": self._index,
+            "/sitemap-1.xml.gz": self._sitemap_gz, "/section/world": self._section, "/gen-feed.xml": self._gen_feed,
+            "/fault-feed.xml": self._fault_feed, "/fault/500": lambda b, q: self._send(500, b"<p>boom</p>"),
+            "/fault/404": lambda b, q: self._send(404, b"<p>gone</p>"), "/fault/slow": self._slow,
+            "/fault/loop": lambda b, q: self._send(302, b"", headers={"Location": "/fault/loop"}),
+            "/fault/retry-after": self._retry_after, "/fault/bomb": self._bomb, "/fault/hostile": self._hostile,
+            "/fault/redirect-private": lambda b, q: self._send(302, b"", headers={"Location": "http://10.255.255.1/secret"}),
+        }
+
+    def _robots(self, base: str, query: object) -> None:
+        if self.robots_503:
+            self._send(503, b"overloaded", "text/plain")
+            return
+        delay = f"Crawl-delay: {self.site.robots_delay}\n" if self.site.robots_delay else ""
+        self._send(200, f"User-agent: *\n{delay}Disallow: /private/\nSitemap: {base}/sitemap_index.xml\n".encode(),
+                   "text/plain")
+
+    def _home(self, base: str, query: object) -> None:
+        links = "".join(f"<li><a href='/news/{s}'>{s}</a></li>" for s in self.site.articles)
+        self._send(200, (f"<html><head><link rel='alternate' type='application/rss+xml' href='/feed.xml'></head>"
+                         f"<body><a href='/section/world'>World</a><ul>{links}</ul></body></html>").encode())
+
+    def _feed(self, base: str, query: object) -> None:
+        self._send(200, self.site.feed(base, list(self.site.articles)), "application/rss+xml")
+
+    def _atom(self, base: str, query: object) -> None:
+        self._send(200, self.site.feed(base, list(self.site.articles), atom=True), "application/atom+xml")
+
+    def _urlset(self, base: str, news: bool) -> bytes:
+        rows = []
+        for i, slug in enumerate(self.site.articles):
+            extra = (f"<news:news><news:publication><news:name>Mock</news:name><news:language>en</news:language>"
+                     f"</news:publication><news:publication_date>2025-06-{10 + i % 18:02d}T08:00:00Z"
+                     f"</news:publication_date><news:title>{html.escape(slug.replace('-', ' '))}</news:title>"
+                     f"<news:keywords>{html.escape(slug.split('-')[0])}</news:keywords></news:news>") if news else ""
+            rows.append(f"<url><loc>{base}/news/{slug}</loc>{extra}</url>")
+        return ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                "xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>" + "".join(rows) + "</urlset>").encode()
+
+    def _news_sitemap(self, base: str, query: object) -> None:
+        self._send(200, self._urlset(base, news=True), "application/xml")
+
+    def _index(self, base: str, query: object) -> None:
+        body = (f"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                f"<sitemap><loc>{base}/sitemap-1.xml.gz</loc></sitemap></sitemapindex>").encode()
+        self._send(200, body, "application/xml")
+
+    def _sitemap_gz(self, base: str, query: object) -> None:
+        self._send(200, gzip.compress(self._urlset(base, news=False)), "application/x-gzip")
+
+    def _section(self, base: str, query: object) -> None:
+        links = "".join(f"<a href='/news/{s}'>{s}</a> " for s in self.site.articles)
+        self._send(200, f"<html><body><h1>World</h1>{links}<a href='/calendar/2020/1'>Archive</a></body></html>".encode())
+
+    def _calendar(self, path: str) -> None:
+        try:
+            year, month = (int(x) for x in path.split("/")[2:4])
+        except ValueError:
+            self._send(404, b"")
+            return
+        nxt = f"/calendar/{year + month // 12}/{month % 12 + 1}"
+        self._send(200, f"<html><body><h1>{year}-{month}</h1><a href='{nxt}'>Next month</a></body></html>".encode())
+
+    def _gen_feed(self, base: str, query: dict[str, list[str]]) -> None:
+        count = int(query.get("n", ["100"])[0])
+        items = "".join(f"<item><title>Story {i}</title><link>{base}/gen/{i}</link></item>" for i in range(count))
+        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+
+    def _fault_feed(self, base: str, query: object) -> None:
+        faults = ["500", "404", "slow", "loop", "retry-after", "bomb", "hostile", "redirect-private"]
+        first = next(iter(self.site.articles), "")
+        links = [f"{base}/news/{first}"] + [f"{base}/fault/{f}" for f in faults] + [
+            "file:///etc/passwd", "javascript:alert(1)", "http://10.0.0.1/admin", "http://169.254.169.254/latest/"]
+        items = "".join(f"<item><title>x</title><link>{html.escape(u)}</link></item>" for u in links)
+        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+
+    def _slow(self, base: str, query: object) -> None:
+        time.sleep(5)
+        self._send(200, generated_article(1))
+
+    def _retry_after(self, base: str, query: object) -> None:
+        with self.site.lock:
+            first = "retry" not in self.site.retry_seen
+            self.site.retry_seen.add("retry")
+        if first:
+            self._send(503, b"busy", headers={"Retry-After": "1"})
+        else:
+            self._send(200, generated_article(7))
+
+    def _bomb(self, base: str, query: object) -> None:
+        deflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+        body = deflater.compress(b"<html><body><p>" + b"a" * (64 << 20)) + deflater.flush()
+        self._send(200, body, headers={"Content-Encoding": "gzip"})
+
+    def _hostile(self, base: str, query: object) -> None:
+        links = ("<a href='file:///etc/passwd'>passwd</a> <a href='javascript:alert(1)'>js</a> "
+                 "<a href='http://10.0.0.1/admin'>admin</a> <a href='http://169.254.169.254/latest/'>meta</a>")
+        self._send(200, generated_article(3).replace(b"</article>", links.encode() + b"</article>"))
+
+
+def serve(site: Site) -> tuple[ThreadingHTTPServer, ThreadingHTTPServer]:
+    """Start the main and the robots-503 servers on free loopback ports, in daemon threads."""
+    servers = []
+    for robots_503 in (False, True):
+        handler = type("H", (Handler,), {"site": site, "robots_503": robots_503})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    return servers[0], servers[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until killed; print the ports first."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site", type=Path, default=DEFAULT_SITE, help="folder of article pages (see above)")
+    parser.add_argument("--generated", type=int, default=0, help="(unused) kept for symmetry with /gen-feed.xml")
+    parser.add_argument("--robots-delay", type=float, default=0.0, help="Crawl-delay to announce in robots.txt")
+    args = parser.parse_args(argv)
+    main_server, strict = serve(Site(args.site, args.generated, args.robots_delay))
+    print(f"PORTS {main_server.server_address[1]} {strict.server_address[1]}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
