@@ -43,7 +43,8 @@ class JsonlWriterPipeline:
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any = None) -> None:
         stage, _, reason = str(exception).partition(": ")
         url = item.url if isinstance(item, RawPage) else item.get("url") if isinstance(item, dict) else None
-        fetched = item.fetched_at if isinstance(item, RawPage) else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        fetched = item.fetched_at if isinstance(item, RawPage) else now
         self.errors.write({"url": url, "stage": stage if reason else "pipeline", "reason": reason or stage,
                            "fetched_at": fetched})
 

@@ -23,15 +23,21 @@ def scheme_refusal(url: str) -> str | None:
     return None
 
 
-def address_refusal(addresses: Iterable[str], allow_private: bool) -> str | None:
-    """Why a host's resolved addresses are refused (any non-public one), or None."""
-    if allow_private:
-        return None
+def address_refusal(
+    addresses: Iterable[str], *, allow_private: bool = False, allow_loopback: bool = False
+) -> str | None:
+    """Why a host's resolved addresses are refused (any non-public one), or None.
+
+    ``allow_loopback`` lets 127.0.0.0/8 and ::1 through (tests, the offline demo);
+    ``allow_private`` lets every non-public address through (an intranet crawl).
+    """
     for raw in addresses:
         try:
             ip = ipaddress.ip_address(raw.split("%", 1)[0])
         except ValueError:
             return f"unparseable address {raw!r}"
+        if allow_private or (allow_loopback and ip.is_loopback):
+            continue
         if not ip.is_global or ip.is_multicast:
             return f"address {ip} is private, loopback, link-local or reserved"
     return None

@@ -119,16 +119,18 @@ def build_plan(
     for name in _split(site):
         try:
             profile = registry.get(name)
-        except Exception as exc:  # noqa: BLE001 - re-raised as the argument error Scrapy reports
+        except Exception as exc:
             raise ValueError(f"site={name!r}: {exc}") from exc
         sources += _profile_sources(profile)
         rules[profile.id] = UrlRules(profile.allow, profile.deny, (profile.domain,))
     sources += [Source("feed", u) for u in _urls("feed", feed)]
-    sources += [Source("robots" if urlsplit(u).path == "/robots.txt" else "sitemap", u) for u in _urls("sitemap", sitemap)]
+    for url in _urls("sitemap", sitemap):
+        sources.append(Source("robots" if urlsplit(url).path == "/robots.txt" else "sitemap", url))
     sources += [Source("section", u) for u in _urls("start", start)]
     if not sources:
         raise ValueError("nothing to crawl: give site=, feed=, sitemap= or start=")
-    adhoc_hosts = tuple(sorted({(urlsplit(s.url).hostname or "").removeprefix("www.") for s in sources if s.site is None}))
+    adhoc_hosts = tuple(sorted({(urlsplit(s.url).hostname or "").removeprefix("www.")
+                                for s in sources if s.site is None}))
     rules[None] = UrlRules(hosts=adhoc_hosts)
     window = Window(_date("since", since), _date("until", until))
     if window.since and window.until and window.since > window.until:

@@ -51,6 +51,7 @@ ITEM_PIPELINES = {
 FEED_EXPORT_ENCODING = "utf-8"
 
 # -- project settings (documented in README.md "Crawl settings") ------------------------------------
+SCRAPER_ALLOW_LOOPBACK = False
 SCRAPER_ALLOW_PRIVATE = False
 SCRAPER_ARCHIVE_RAW = True
 SCRAPER_CLEAN_WORKERS = 0

@@ -124,7 +124,8 @@ class WarcArchive:
         except OSError as exc:
             raise StorageError(f"cannot open WARC file in {self.directory}: {exc}") from exc
         self._writer = WARCWriter(self._handle, gzip=True)
-        info = self._writer.create_warcinfo_record(self._final().name, {"software": self.software, "format": "WARC/1.1"})
+        fields = {"software": self.software, "format": "WARC/1.1"}
+        info = self._writer.create_warcinfo_record(self._final().name, fields)
         self._writer.write_record(info)
         return self._writer
 

@@ -12,8 +12,13 @@ from twisted.python.failure import Failure
 
 from scraper.article import FetchError, RawPage
 from scraper.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from scraper.netpolicy import scheme_refusal
 from scraper.plan import CrawlPlan, Source, build_plan
 from scraper.profiles import default_registry, load_profiles
+
+# Article responses with these statuses reach the pipelines (and the archive) instead of the errback;
+# redirects are still followed.
+_ERROR_STATUSES = list(range(400, 600))
 
 
 def _now() -> str:
@@ -36,6 +41,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.plan: CrawlPlan | None = None
         self.scheduled = 0
+        self.seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -56,31 +62,42 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_error,
                               cb_kwargs={"site": site, "depth": depth}, meta={"scraper_stage": "discover"})
 
-    def _article_requests(self, entries: list[Entry], site: str | None) -> Iterator[scrapy.Request]:
+    def _article_requests(self, entries: list[Entry], site: str | None) -> Iterator[scrapy.Request | FetchError]:
         assert self.plan is not None
         rules = self.plan.url_rules(site)
         for entry in entries:
             if self.plan.max_articles is not None and self.scheduled >= self.plan.max_articles:
                 self.crawler.stats.inc_value("scraper/spider/over_max_articles")
                 return
+            if (why := scheme_refusal(entry.url)) is not None:
+                self.crawler.stats.inc_value("scraper/policy/refused")
+                yield FetchError(url=entry.url, stage="policy", reason=why, fetched_at=_now())
+                continue
             if rules.denied(entry.url):
                 self.crawler.stats.inc_value("scraper/spider/skipped_by_url_rule")
                 continue
             if not entry_wanted(entry, self.plan.window, self.plan.query):
                 self.crawler.stats.inc_value("scraper/spider/skipped_by_filter")
                 continue
+            if entry.url in self.seen:
+                continue
+            self.seen.add(entry.url)
             self.scheduled += 1
             discovered = {"title": entry.title, "published": entry.published, "keywords": list(entry.keywords)}
+            # Articles are de-duplicated here, so that a redirect loop back to the same URL is followed
+            # (and reported at REDIRECT_MAX_TIMES) instead of vanishing in the duplicate filter.
             yield scrapy.Request(
                 entry.url, callback=self.parse_article, errback=self.on_error, cb_kwargs={"site": site},
-                meta={"scraper_stage": "fetch", "handle_httpstatus_all": True, "scraper_discovered": discovered},
+                dont_filter=True,
+                meta={"scraper_stage": "fetch", "handle_httpstatus_list": _ERROR_STATUSES,
+                      "scraper_discovered": discovered},
             )
 
-    def parse_feed(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
+    def parse_feed(self, response: Response, site: str | None, depth: int) -> Iterator[Any]:
         """Feed entries become article requests (after the date window and query pre-filter)."""
         yield from self._article_requests(parse_feed(response.body, response.url), site)
 
-    def parse_sitemap(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
+    def parse_sitemap(self, response: Response, site: str | None, depth: int) -> Iterator[Any]:
         """Index children become sitemap requests; entries (with news: fields) become article requests."""
         sitemap = parse_sitemap(response.body, response.url)
         for child in sitemap.sitemaps:
@@ -92,7 +109,7 @@ class NewsSpider(scrapy.Spider):
         for url in robots_sitemaps(response.text, response.url):
             yield self._discovery_request(url, "sitemap", site, depth)
 
-    def parse_section(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
+    def parse_section(self, response: Response, site: str | None, depth: int) -> Iterator[Any]:
         """Announced feeds, article links, and (within the depth limit) further section pages."""
         assert self.plan is not None
         if not hasattr(response, "text") or b"html" not in response.headers.get(b"Content-Type", b"text/html"):
@@ -112,12 +129,12 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response, site: str | None) -> Iterator[RawPage]:
         """The response as a RawPage, whatever its status (the pipelines decide what it becomes)."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        charset = content_type.split("charset=", 1)[1].split(";")[0].strip(" \"'") if "charset=" in content_type else None
+        charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'") or None
         headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs)
         redirects = response.request.meta.get("redirect_urls") if response.request else None
         yield RawPage(
             url=redirects[0] if redirects else response.url, final_url=response.url, status=response.status,
-            fetched_at=_now(), body=response.body, headers=headers, encoding=charset or None, site=site,
+            fetched_at=_now(), body=response.body, headers=headers, encoding=charset, site=site,
             discovered=response.meta.get("scraper_discovered"),
         )
 
@@ -128,8 +145,12 @@ class NewsSpider(scrapy.Spider):
         value = failure.value
         response = getattr(value, "response", None)
         reason = f"http {response.status}" if response is not None else f"{type(value).__name__}: {value}"
+        redirects = request.meta.get("redirect_urls") or []
+        if redirects:
+            reason += f" (after redirects to {request.url})"
         self.crawler.stats.inc_value(f"scraper/{stage}_error/{type(value).__name__}")
-        yield FetchError(url=request.url, stage=stage, reason=reason.strip()[:500], fetched_at=_now())
+        url = redirects[0] if redirects else request.url
+        yield FetchError(url=url, stage=stage, reason=reason.strip()[:500], fetched_at=_now())
 
 
 __all__ = ["NewsSpider", "Source"]

@@ -26,6 +26,7 @@ URLs on the main port:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import html
 import random
@@ -38,8 +39,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 DEFAULT_SITE = Path(__file__).parent / "golden"
-_WORDS = ("harbour council budget river school energy farmers market rail station storm museum hospital "
-          "election bridge festival water teachers mayor court factory ferry tourism drought forest").split()
+_WORDS = ["harbour", "council", "budget", "river", "school", "energy", "farmers", "market", "rail", "station", "storm", "museum", "hospital", "election", "bridge", "festival", "water", "teachers", "mayor", "court", "factory", "ferry", "tourism", "drought", "forest"]
 
 
 def generated_article(n: int) -> bytes:
@@ -108,7 +108,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         path, base = parts.path, f"http://{self.headers.get('Host', '127.0.0.1')}"
         handler = self._routes().get(path)
@@ -178,7 +178,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _section(self, base: str, query: object) -> None:
         links = "".join(f"<a href='/news/{s}'>{s}</a> " for s in self.site.articles)
-        self._send(200, f"<html><body><h1>World</h1>{links}<a href='/calendar/2020/1'>Archive</a></body></html>".encode())
+        page = f"<html><body><h1>World</h1>{links}<a href='/calendar/2020/1'>Archive</a></body></html>"
+        self._send(200, page.encode())
 
     def _calendar(self, path: str) -> None:
         try:
@@ -247,10 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     main_server, strict = serve(Site(args.site, args.generated, args.robots_delay))
     print(f"PORTS {main_server.server_address[1]} {strict.server_address[1]}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
