@@ -39,7 +39,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 DEFAULT_SITE = Path(__file__).parent / "golden"
-_WORDS = ["harbour", "council", "budget", "river", "school", "energy", "farmers", "market", "rail", "station", "storm", "museum", "hospital", "election", "bridge", "festival", "water", "teachers", "mayor", "court", "factory", "ferry", "tourism", "drought", "forest"]
+_WORDS = [
+    "harbour", "council", "budget", "river", "school", "energy", "farmers", "market", "rail", "station", "storm",
+    "museum", "hospital", "election", "bridge", "festival", "water", "teachers", "mayor", "court", "factory",
+    "ferry", "tourism", "drought", "forest",
+]
 
 
 def generated_article(n: int) -> bytes:
