@@ -78,7 +78,7 @@ def _urls(name: str, value: str | None) -> list[str]:
 
 
 def _profile_sources(profile: SiteProfile) -> list[Source]:
-    sources = []
+    sources: list[Source] = []
     for key, urls in profile.sources.items():
         kind = _PROFILE_SOURCES.get(key)
         if kind is None:

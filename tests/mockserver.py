@@ -27,13 +27,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import gzip
 import html
+import json
 import random
+import re
 import sys
 import threading
 import time
 import zlib
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -44,6 +48,26 @@ _WORDS = [
     "museum", "hospital", "election", "bridge", "festival", "water", "teachers", "mayor", "court", "factory",
     "ferry", "tourism", "drought", "forest",
 ]
+
+
+def _declared_charset(page: Path) -> str:
+    """The charset a golden case says its server declared (meta.json ``encoding``), else utf-8."""
+    meta = page.with_name("meta.json")
+    if meta.exists():
+        return str(json.loads(meta.read_text(encoding="utf-8")).get("encoding") or "utf-8")
+    return "utf-8"
+
+
+def _headline(page: bytes) -> str | None:
+    """The page's <h1> text, used as its feed and sitemap title."""
+    found = re.search(rb"<h1[^>]*>(.*?)</h1>", page, re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1).decode("utf-8", "replace"))).strip() if found else None
+
+
+def _published(page: bytes) -> str | None:
+    """The page's own publication time (JSON-LD or article:published_time), for feeds and sitemaps."""
+    found = re.search(rb'"datePublished"\s*:\s*"([^"]+)"|article:published_time"\s+content="([^"]+)"', page)
+    return (found.group(1) or found.group(2)).decode() if found else None
 
 
 def generated_article(n: int) -> bytes:
@@ -70,6 +94,10 @@ class Site:
         pages = {p.stem: p for p in folder.glob("*.html")}
         pages.update({p.parent.name.split("_", 1)[-1]: p for p in folder.glob("*/*/page.html")})
         self.articles = {slug: pages[slug].read_bytes() for slug in sorted(pages)}
+        self.charsets = {slug: _declared_charset(pages[slug]) for slug in pages}
+        self.titles = {slug: _headline(body) or slug for slug, body in self.articles.items()}
+        self.dates = {slug: _published(body) or f"2025-06-{10 + i % 18:02d}T08:00:00+00:00"
+                      for i, (slug, body) in enumerate(self.articles.items())}
         self.generated = generated
         self.robots_delay = robots_delay
         self.retry_seen: set[str] = set()
@@ -78,15 +106,15 @@ class Site:
     def feed(self, base: str, slugs: list[str], atom: bool = False) -> bytes:
         if atom:
             entries = "".join(
-                f"<entry><title>{html.escape(s)}</title><link href='{base}/news/{s}'/>"
-                f"<updated>2025-06-{10 + i % 18:02d}T08:00:00Z</updated><id>{base}/news/{s}</id></entry>"
-                for i, s in enumerate(slugs)
+                f"<entry><title>{html.escape(self.titles[s])}</title><link href='{base}/news/{s}'/>"
+                f"<updated>{self.dates[s]}</updated><id>{base}/news/{s}</id></entry>"
+                for s in slugs
             )
             return f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>{entries}</feed>".encode()
         items = "".join(
-            f"<item><title>{html.escape(s.replace('-', ' '))}</title><link>{base}/news/{s}</link>"
-            f"<pubDate>{10 + i % 18} Jun 2025 08:00:00 GMT</pubDate></item>"
-            for i, s in enumerate(slugs)
+            f"<item><title>{html.escape(self.titles[s])}</title><link>{base}/news/{s}</link>"
+            f"<pubDate>{format_datetime(dt.datetime.fromisoformat(self.dates[s]))}</pubDate></item>"
+            for s in slugs
         )
         return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Mock</title>{items}</channel></rss>".encode()
 
@@ -119,7 +147,8 @@ class Handler(BaseHTTPRequestHandler):
         if handler is not None:
             handler(base, parse_qs(parts.query))
         elif path.startswith("/news/") and path[6:] in self.site.articles:
-            self._send(200, self.site.articles[path[6:]])
+            slug = path[6:]
+            self._send(200, self.site.articles[slug], f"text/html; charset={self.site.charsets[slug]}")
         elif path.startswith("/gen/") and path[5:].isdigit():
             self._send(200, generated_article(int(path[5:])))
         elif path.startswith("/calendar/"):
@@ -160,10 +189,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _urlset(self, base: str, news: bool) -> bytes:
         rows = []
-        for i, slug in enumerate(self.site.articles):
+        for slug in self.site.articles:
             extra = (f"<news:news><news:publication><news:name>Mock</news:name><news:language>en</news:language>"
-                     f"</news:publication><news:publication_date>2025-06-{10 + i % 18:02d}T08:00:00Z"
-                     f"</news:publication_date><news:title>{html.escape(slug.replace('-', ' '))}</news:title>"
+                     f"</news:publication><news:publication_date>{self.site.dates[slug]}"
+                     f"</news:publication_date><news:title>{html.escape(self.site.titles[slug])}</news:title>"
                      f"<news:keywords>{html.escape(slug.split('-')[0])}</news:keywords></news:news>") if news else ""
             rows.append(f"<url><loc>{base}/news/{slug}</loc>{extra}</url>")
         return ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
