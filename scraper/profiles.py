@@ -32,6 +32,7 @@ class SiteProfile:
         name: a display name.
         sources: discovery entry points (``feeds``, ``sitemaps``, ``news_sitemaps``, ``sections``).
         allow/deny: regexes on article URLs.
+        examples: article URLs the URL rules must accept (checked by the test suite).
         rules: the site's own rules.
         disable_global: ids of global rules this site must not use.
         path: the file the profile came from.
@@ -43,6 +44,7 @@ class SiteProfile:
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     allow: tuple[re.Pattern[str], ...] = ()
     deny: tuple[re.Pattern[str], ...] = ()
+    examples: tuple[str, ...] = ()
     rules: RuleSet = field(default_factory=RuleSet)
     disable_global: tuple[str, ...] = ()
     path: str = ""
@@ -89,11 +91,14 @@ def load_profile(path: Path) -> SiteProfile:
     urls = data.get("urls", {})
     if not isinstance(urls, dict):
         raise ProfileError(f"{path}: [urls] must be a table")
+    if unknown_urls := set(urls) - {"allow", "deny", "examples"}:
+        raise ProfileError(f"{path}: unknown [urls] keys {sorted(unknown_urls)}; allowed: allow, deny, examples")
     return SiteProfile(
         id=stem, domain=domain, name=str(data.get("name", domain)),
         sources={k: _strings(path, f"sources.{k}", v) for k, v in sources.items()},
         allow=_patterns(path, "urls.allow", urls.get("allow", [])),
         deny=_patterns(path, "urls.deny", urls.get("deny", [])),
+        examples=_strings(path, "urls.examples", urls.get("examples", [])),
         rules=rules, disable_global=_strings(path, "disable_global", data.get("disable_global", [])),
         path=str(path),
     )

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scraper import clean, default_registry, load_profiles
+from scraper import SiteProfile, clean, default_registry, load_profiles
+from scraper.discovery import UrlRules
+from scraper.plan import build_plan
 from scraper.errors import ProfileError
 from tests.conftest import page
 
@@ -94,3 +96,21 @@ def test_invalid_profiles_are_reported_with_the_file(tmp_path: Path, name: str, 
     with pytest.raises(ProfileError, match=message) as info:
         load_profiles(tmp_path)
     assert name in str(info.value)
+
+
+PACKAGED = list(default_registry())
+
+
+def test_at_least_ten_outlets_ship_with_sources() -> None:
+    assert len(PACKAGED) >= 10
+
+
+@pytest.mark.parametrize("profile", PACKAGED, ids=lambda p: p.id)
+def test_packaged_profile_plans_and_accepts_its_example_urls(profile: SiteProfile) -> None:
+    plan = build_plan(default_registry(), site=profile.domain)
+    assert plan.sources and all(s.url.startswith(("http://", "https://")) for s in plan.sources)
+    assert profile.examples, "every profile lists example article URLs"
+    rules = UrlRules(profile.allow, profile.deny, (profile.domain,))
+    for url in profile.examples:
+        assert rules.is_article(url), url
+    assert not rules.is_article(f"https://www.{profile.domain}/")
