@@ -108,7 +108,7 @@ def parse_feed(data: bytes, base_url: str) -> list[Entry]:
         if not link:
             continue
         date = _child_text(el, "pubdate", "published", "updated", "date", "issued")
-        tags = tuple(t for t in (_child_text(c, "category") or c.get("term") for c in el
+        tags = tuple(t for t in ((c.text or "").strip() or c.get("term") for c in el
                                  if _local(c.tag) == "category") if t)
         entries.append(Entry(urljoin(base_url, link), _child_text(el, "title"), _feed_date(date), tags))
     return entries
