@@ -141,7 +141,8 @@ class WarcArchive:
             reason = "Unknown"
         http = StatusAndHeaders(f"{page.status} {reason}", headers, protocol="HTTP/1.1")
         record = writer.create_warc_record(
-            page.final_url or page.url, "response", payload=_BytesReader(page.body), http_headers=http,
+            page.final_url or page.url, "response", payload=_BytesReader(page.body), length=len(page.body),
+            http_headers=http,
             warc_headers_dict={"WARC-Date": page.fetched_at.replace("+00:00", "Z")},
         )
         offset = self._handle.tell()
