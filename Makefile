@@ -18,12 +18,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Until the crawl exists, the main job on a built-in default is cleaning the bundled aggregator page
-# (the seed-001 shape: article + hashtags + AI promo + empty comments + three whole related stories).
-DEMO_PAGE := tests/golden/news.example.com/2025-06-12_aggregator-ai-promo/page.html
+# The main job on a built-in default: render the demo news site (20 stories in boilerplate-heavy
+# layouts), serve it on 127.0.0.1, crawl its feed with `scrapy crawl news`, write JSONL + WARC under
+# output/, and print a summary. Exits non-zero if any boilerplate or story paragraph is wrong.
 demo: $(STAMP)
-	@echo "== cleaning $(DEMO_PAGE) ==" >&2
-	$(BIN)/scraper clean $(DEMO_PAGE) --url https://news.example.com/world/2025/06/harbour-syndicate --pretty
+	$(BIN)/python -m demo.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -66,7 +66,7 @@ def _headline(page: bytes) -> str | None:
 
 def _published(page: bytes) -> str | None:
     """The page's own publication time (JSON-LD or article:published_time), for feeds and sitemaps."""
-    found = re.search(rb'"datePublished"\s*:\s*"([^"]+)"|article:published_time"\s+content="([^"]+)"', page)
+    found = re.search(rb'"datePublished"\s*:\s*"([^"]+)"|article:published_time["\']\s+content=["\']([^"\']+)', page)
     return (found.group(1) or found.group(2)).decode() if found else None
 
 
