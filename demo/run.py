@@ -36,8 +36,8 @@ def _serve(site: Path) -> tuple[subprocess.Popen[str], int]:
 def _crawl(port: int, out: Path, run_id: str) -> int:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"feed=http://127.0.0.1:{port}/feed.xml",
            "-s", "SCRAPER_ALLOW_LOOPBACK=1", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", f"SCRAPER_OUTPUT_DIR={out}", "-s", f"SCRAPER_RUN_ID={run_id}",
-           "-s", "LOG_LEVEL=WARNING"]
+           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", f"SCRAPER_OUTPUT_DIR={out}",
+           "-s", f"SCRAPER_RUN_ID={run_id}", "-s", "LOG_LEVEL=WARNING"]
     return subprocess.run(cmd, cwd=ROOT, check=False).returncode
 
 
