@@ -7,9 +7,11 @@ final name only when closed cleanly. A crashed run leaves ``.part`` files, never
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import uuid
+import zlib
 from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
@@ -22,6 +24,7 @@ from scraper.article import RawPage
 from scraper.errors import StorageError
 
 PART = ".part"
+_GZIP_LEVEL = 1
 # Headers describing the transfer, not the (already decoded) body we store.
 _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
@@ -123,11 +126,23 @@ class WarcArchive:
             self._handle = self._final().with_name(self._final().name + PART).open("wb")
         except OSError as exc:
             raise StorageError(f"cannot open WARC file in {self.directory}: {exc}") from exc
-        self._writer = WARCWriter(self._handle, gzip=True)
+        # Records are serialised uncompressed and gzipped here, one gzip member per record as the WARC
+        # spec asks, at level 1: warcio's level 9 costs four times the CPU for ~10 % smaller files.
+        self._writer = WARCWriter(io.BytesIO(), gzip=False)
         fields = {"software": self.software, "format": "WARC/1.1"}
-        info = self._writer.create_warcinfo_record(self._final().name, fields)
-        self._writer.write_record(info)
+        self._write_record(self._writer.create_warcinfo_record(self._final().name, fields))
         return self._writer
+
+    def _write_record(self, record: Any) -> int:
+        """Serialise one record as its own gzip member; return the member's offset in the file."""
+        assert self._writer is not None and self._handle is not None
+        buffer = io.BytesIO()
+        self._writer.out = buffer
+        self._writer.write_record(record)
+        compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        offset = self._handle.tell()
+        self._handle.write(compressor.compress(buffer.getvalue()) + compressor.flush())
+        return offset
 
     def write(self, page: RawPage) -> tuple[str, str, int]:
         """Archive one response; returns (file name, WARC-Record-ID, byte offset of the record)."""
@@ -145,9 +160,8 @@ class WarcArchive:
             http_headers=http,
             warc_headers_dict={"WARC-Date": page.fetched_at.replace("+00:00", "Z")},
         )
-        offset = self._handle.tell()
         try:
-            writer.write_record(record)
+            offset = self._write_record(record)
             self._handle.flush()
         except OSError as exc:
             raise StorageError(f"cannot write WARC record: {exc}") from exc

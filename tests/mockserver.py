@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import gzip
 import html
 import json
@@ -71,20 +72,40 @@ def _published(page: bytes) -> str | None:
 
 
 def generated_article(n: int) -> bytes:
-    """A deterministic article page with boilerplate around it (comments, related list, newsletter)."""
+    """A deterministic article page shaped like a real one (~90 KB: navigation, state scripts, twelve
+    paragraphs with inline links, a sidebar of teaser cards, related list, comments, footer), so that
+    cleaning costs about what it costs on news sites."""
     rng = random.Random(n)
     title = f"Story {n}: the {' '.join(rng.sample(_WORDS, 3))} question"
-    paras = "".join(
-        f"<p>{' '.join(rng.choice(_WORDS) for _ in range(60)).capitalize()} number {n}-{i}.</p>" for i in range(6)
-    )
+
+    def sentence(words: int) -> str:
+        text = [rng.choice(_WORDS) for _ in range(words)]
+        text[words // 2] = f"<a href='/topic/{text[words // 2]}'>{text[words // 2]}</a>"
+        return " ".join(text).capitalize() + "."
+
+    paras = "".join(f"<div class='para'><p>{sentence(35)} {sentence(30)} <span>{sentence(12)}</span></p></div>"
+                    for _ in range(12))
+    nav = "".join(f"<li class='nav-item'><a href='/section/{w}-{i}'><span>{w.title()} {i}</span></a></li>"
+                  for i in range(8) for w in _WORDS)
+    cards = "".join(f"<div class='card'><div class='card-body'><h4><a href='/gen/{n + i}'>{sentence(8)}</a></h4>"
+                    f"<p>{sentence(14)}</p></div></div>" for i in range(1, 31))
+    script = "<script>window.__STATE__ = " + json.dumps({"ids": list(range(4000))}) + ";</script>"
+    footer = "".join(f"<a href='/page/{i}'>Footer link {i}</a> " for i in range(120))
     return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>{script}"
         f"<meta property='article:published_time' content='2025-06-{1 + n % 28:02d}T10:00:00+00:00'></head>"
-        f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{paras}</article>"
+        f"<body><nav><ul>{nav}</ul></nav><div class='wrap'><div class='col'><article><h1>{title}</h1>"
+        f"<p class='byline'>By Reporter {n % 17}</p>{paras}</article>"
         f"<div class='b1'><h3>Related Articles</h3><ul><li><a href='/gen/{n + 1}'>Next story</a></li>"
         f"<li><a href='/gen/{n + 2}'>Another story</a></li></ul></div>"
-        f"<div class='b2'><h3>Comments</h3><p>No comments yet...</p></div></body></html>"
+        f"<div class='b2'><h3>Comments</h3><p>No comments yet...</p></div></div>"
+        f"<aside class='side'>{cards}</aside></div><footer>{footer}</footer></body></html>"
     ).encode()
+
+
+@functools.lru_cache(maxsize=4096)
+def _generated_cached(n: int) -> bytes:
+    return generated_article(n)
 
 
 class Site:
@@ -150,7 +171,7 @@ class Handler(BaseHTTPRequestHandler):
             slug = path[6:]
             self._send(200, self.site.articles[slug], f"text/html; charset={self.site.charsets[slug]}")
         elif path.startswith("/gen/") and path[5:].isdigit():
-            self._send(200, generated_article(int(path[5:])))
+            self._send(200, _generated_cached(int(path[5:])))
         elif path.startswith("/calendar/"):
             self._calendar(path)
         else:
