@@ -21,7 +21,8 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     A robots.txt answering 5xx (after retries) or failing to download is read as "disallow all"
     (RFC 9309 2.3.1.4); 4xx means no rules. ``Crawl-delay`` for our user agent spaces requests to
-    that host (never below ``DOWNLOAD_DELAY``). Stats: ``scraper/robots/unreachable``.
+    that host (never below ``DOWNLOAD_DELAY``). Stats: ``scraper/robots/unreachable``,
+    ``scraper/robots/crawl_delay_waits``.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -62,4 +63,5 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         start = max(now, self._next.get(netloc, 0.0))
         self._next[netloc] = start + delay
         if start > now:
+            self._stats.inc_value("scraper/robots/crawl_delay_waits")
             await asyncio.sleep(start - now)

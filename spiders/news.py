@@ -112,7 +112,7 @@ class NewsSpider(scrapy.Spider):
     def parse_section(self, response: Response, site: str | None, depth: int) -> Iterator[Any]:
         """Announced feeds, article links, and (within the depth limit) further section pages."""
         assert self.plan is not None
-        if not hasattr(response, "text") or b"html" not in response.headers.get(b"Content-Type", b"text/html"):
+        if not hasattr(response, "text") or b"html" not in (response.headers.get(b"Content-Type") or b"text/html"):
             return
         found = page_links(response.body, response.url)
         for feed in found.feeds:
@@ -128,7 +128,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, site: str | None) -> Iterator[RawPage]:
         """The response as a RawPage, whatever its status (the pipelines decide what it becomes)."""
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'") or None
         headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs)
         redirects = response.request.meta.get("redirect_urls") if response.request else None

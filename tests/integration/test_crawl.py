@@ -122,3 +122,11 @@ def test_warc_keeps_failed_responses_too(mockserver, crawl) -> None:
         with gzip.open(path, "rb") as _, path.open("rb") as handle:
             statuses += [r.http_headers.get_statuscode() for r in ArchiveIterator(handle) if r.rec_type == "response"]
     assert "500" in statuses and "404" in statuses and "200" in statuses
+
+
+def test_robots_crawl_delay_spaces_requests(slow_mockserver, crawl) -> None:
+    result = crawl({"feed": slow_mockserver.url("/feed.xml"), "max_articles": "3"})
+    assert len(result.articles) == 3
+    assert result.stat("scraper/robots/crawl_delay_waits") >= 2
+    times = sorted(a["source"]["fetched_at"] for a in result.articles)
+    assert times[0] < times[-1]  # three fetches one second apart cannot share a second
