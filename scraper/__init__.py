@@ -1,7 +1,8 @@
 """Clean news articles: trafilatura plus boilerplate rules kept as data.
 
-Public API: ``clean`` (HTML to Article), ``clean_text`` (dirty extracted text to Article), the
-``Article`` record, ``CleanOptions`` and the profile loaders. Everything else is private.
+Public API: ``clean`` (HTML to Article), ``clean_text`` (dirty extracted text to Article),
+``reclean`` (saved pages in bulk, for notebooks), the ``Article`` record, ``CleanOptions`` and the
+profile loaders. Everything else is private.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from scraper.errors import (
     TruncatedPageError,
 )
 from scraper.profiles import SiteProfile, default_registry, load_profiles
+from scraper.reclean import reclean
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -53,4 +55,5 @@ __all__ = [
     "default_registry",
     "load_options",
     "load_profiles",
+    "reclean",
 ]

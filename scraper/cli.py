@@ -19,7 +19,10 @@ from scraper.article import Article
 from scraper.clean import clean, clean_text
 from scraper.config import DEFAULT_OPTIONS, CleanOptions, load_options
 from scraper.errors import ScraperError
+from scraper.pool import Limits
 from scraper.profiles import PACKAGE_PROFILES, ProfileRegistry, SiteProfile, default_registry, load_profiles
+from scraper.reclean import run, run_dask
+from scraper.sources import ReadOptions
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,26 @@ def _add_golden(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--fields", help="rerun: comma-separated fields to print (default: all)")
 
 
+def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("reclean", help="re-clean saved pages (folders, HTML, WARC, JSONL, text) into JSONL shards")
+    inp = p.add_argument_group("Input")
+    inp.add_argument("inputs", nargs="+", help="files, folders (recursive) or globs: .html/.htm(.gz), "
+                     ".warc(.gz), .jsonl(.gz), .txt (already-extracted text)")
+    inp.add_argument("--html-field", default="html", help="JSONL field holding the HTML (default: %(default)s)")
+    inp.add_argument("--url-field", default="url", help="JSONL field holding the URL (default: %(default)s)")
+    inp.add_argument("--base-url", help="URL prefix for loose files, which carry no URL (file name appended)")
+    inp.add_argument("--files-per-shard", type=int, default=500,
+                     help="loose files grouped per output shard (default: %(default)s)")
+    out = p.add_argument_group("Output")
+    out.add_argument("-o", "--out", type=Path, required=True,
+                     help="output folder for <shard>.jsonl and <shard>.errors.jsonl (re-runs resume here)")
+    run = p.add_argument_group("Running")
+    run.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    run.add_argument("--time-limit", type=float, default=60.0, help="seconds one page may take (default: 60)")
+    run.add_argument("--memory-limit", type=int, default=2048, help="MiB of address space per worker (0: none)")
+    run.add_argument("--dask", metavar="ADDRESS", help="run the shards on this dask.distributed scheduler")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="scraper", description=__doc__.splitlines()[0])
@@ -69,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_clean(sub)
     _add_profiles(sub)
     _add_golden(sub)
+    _add_reclean(sub)
     return parser
 
 
@@ -152,10 +176,29 @@ def _cmd_golden(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_reclean(args: argparse.Namespace) -> int:
+    read = ReadOptions(html_field=args.html_field, url_field=args.url_field, base_url=args.base_url)
+    try:
+        if args.dask:
+            summary = run_dask(args.dask, args.inputs, args.out, read=read, files_per_shard=args.files_per_shard)
+        else:
+            limits = Limits(seconds=args.time_limit, memory_bytes=args.memory_limit << 20)
+            summary = run(args.inputs, args.out, jobs=args.jobs or None, read=read, limits=limits,
+                          files_per_shard=args.files_per_shard)
+    except (FileNotFoundError, ScraperError, OSError) as exc:
+        print(f"scraper reclean: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    data = summary.to_dict()
+    print(json.dumps(data), file=sys.stderr)
+    if data["inputs"] and not data["articles"]:
+        return EXIT_FAILED
+    return EXIT_PARTIAL if data["errors"] else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    commands = {"clean": _cmd_clean, "profiles": _cmd_profiles, "golden": _cmd_golden}
+    commands = {"clean": _cmd_clean, "profiles": _cmd_profiles, "golden": _cmd_golden, "reclean": _cmd_reclean}
     return commands[args.command](args)

@@ -1,0 +1,287 @@
+"""Re-clean saved pages in bulk: shards in, article and error JSONL shards out, resumable, on all cores.
+
+Every input record ends in exactly one output: ``<out>/<shard>.jsonl`` (articles) or
+``<out>/<shard>.errors.jsonl``. Both are written under ``.part`` names and renamed when the shard is
+complete; a finished shard gets a marker ``<out>/_done/<shard>.json``, so a re-run (after a crash or
+``kill -9``) skips finished shards and redoes the others from scratch: each record is output once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scraper.clean import clean_text, clean_to_dict
+from scraper.errors import ScraperError
+from scraper.pool import Limits, PagePool
+from scraper.sources import FILES_PER_SHARD, RawRecord, ReadOptions, Shard, plan_shards, read_shard
+from scraper.storage import JsonlWriter
+
+logger = logging.getLogger(__name__)
+DONE_DIR = "_done"
+SUMMARY_FILE = "_summary.json"
+
+
+def process_record(record: RawRecord) -> dict[str, Any]:
+    """Clean one record (in a worker); returns ``{"article": {...}}`` or ``{"error": class, "reason": ...}``."""
+    if record.text is not None:
+        try:
+            return {"article": clean_text(record.text, record.url).to_dict()}
+        except ScraperError as exc:
+            return {"error": type(exc).__name__, "reason": exc.reason, "message": str(exc)}
+    kind, data = clean_to_dict(record.body or b"", record.url, record.encoding, record.fetched_at)
+    return {"article": data} if kind == "article" else data
+
+
+def output_record(record: RawRecord, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The output line for a record's result: ``("article", ...)`` or ``("error", ...)``, naming the source."""
+    source = {"input": record.locator, "url": record.url, "fetched_at": record.fetched_at}
+    if "article" in result:
+        return "article", {**result["article"], "source": source}
+    return "error", {"url": record.url, "source": source, "stage": "clean", "error": result.get("error"),
+                     "reason": result.get("reason"), "message": result.get("message", "")}
+
+
+def _read_error(record: RawRecord) -> dict[str, Any]:
+    return {"error": "InputError", "reason": "unreadable", "message": record.error}
+
+
+@dataclass
+class Summary:
+    """Counts of a run, written to ``_summary.json`` and printed at the end."""
+
+    shards: int = 0
+    shards_skipped: int = 0
+    inputs: int = 0
+    articles: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    workers_replaced: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data."""
+        rate = self.inputs / self.seconds if self.seconds else 0.0
+        return {"shards": self.shards, "shards_skipped": self.shards_skipped, "inputs": self.inputs,
+                "articles": self.articles, "errors": sum(self.errors.values()), "errors_by_reason": dict(self.errors),
+                "seconds": round(self.seconds, 3), "pages_per_second": round(rate, 1),
+                "workers_replaced": self.workers_replaced}
+
+
+class _ShardOutput:
+    """The two writers of one shard, finalised (renamed, marked done) when every record is written."""
+
+    def __init__(self, out: Path, shard: Shard) -> None:
+        self.shard, self.out = shard, out
+        self.articles = JsonlWriter(out / f"{shard.id}.jsonl")
+        self.errors = JsonlWriter(out / f"{shard.id}.errors.jsonl")
+        self.submitted = 0
+        self.written = 0
+        self.read_done = False
+
+    def write(self, kind: str, line: dict[str, Any]) -> None:
+        (self.articles if kind == "article" else self.errors).write(line)
+        self.written += 1
+
+    @property
+    def complete(self) -> bool:
+        return self.read_done and self.written == self.submitted
+
+    def finish(self) -> None:
+        self.articles.close()
+        self.errors.close()
+        marker = self.out / DONE_DIR / f"{self.shard.id}.json"
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_name(marker.name + ".part")
+        tmp.write_text(json.dumps({"shard": self.shard.id, "inputs": list(self.shard.paths),
+                                   "articles": self.articles.count, "errors": self.errors.count}), encoding="utf-8")
+        tmp.replace(marker)
+
+
+def pending_shards(shards: Sequence[Shard], out: Path) -> list[Shard]:
+    """The shards without a done marker in ``out``."""
+    return [s for s in shards if not (out / DONE_DIR / f"{s.id}.json").exists()]
+
+
+class _Progress:
+    """A progress bar on a terminal; a log line every ``every`` seconds otherwise."""
+
+    def __init__(self, total_shards: int, every: float = 10.0) -> None:
+        self.bar: Any = None
+        self.every, self.last, self.start, self.count = every, time.monotonic(), time.monotonic(), 0
+        self.total_shards = total_shards
+        if sys.stderr.isatty():
+            from tqdm import tqdm  # noqa: PLC0415 - only needed on a terminal
+
+            self.bar = tqdm(unit="page", desc="reclean", dynamic_ncols=True)
+
+    def update(self, shards_done: int) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(shards=f"{shards_done}/{self.total_shards}", refresh=False)
+        elif time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            rate = self.count / max(self.last - self.start, 1e-9)
+            left = f"; shards {shards_done}/{self.total_shards}"
+            logger.warning("reclean: %d pages, %.1f pages/s%s", self.count, rate, left)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run(
+    inputs: Sequence[str],
+    out: str | Path,
+    *,
+    jobs: int | None = None,
+    read: ReadOptions | None = None,
+    limits: Limits | None = None,
+    files_per_shard: int = FILES_PER_SHARD,
+    on_progress: Callable[[Summary], None] | None = None,
+) -> Summary:
+    """Re-clean every input into ``out`` on ``jobs`` processes (default: all cores); resumable.
+
+    Raises:
+        FileNotFoundError: an input matches nothing.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    shards = plan_shards(inputs, files_per_shard)
+    todo = pending_shards(shards, out)
+    summary = Summary(shards=len(shards), shards_skipped=len(shards) - len(todo))
+    outputs: dict[str, _ShardOutput] = {}
+    done = summary.shards_skipped
+    progress = _Progress(len(shards))
+    pool = PagePool(process_record, jobs or os.cpu_count() or 1, limits)
+    start = time.monotonic()
+
+    def finish_if_complete(target: _ShardOutput) -> None:
+        nonlocal done
+        if target.complete:
+            target.finish()
+            del outputs[target.shard.id]
+            done += 1
+
+    def work() -> Iterator[tuple[tuple[str, RawRecord], RawRecord]]:
+        for shard in todo:
+            target = outputs[shard.id] = _ShardOutput(out, shard)
+            for record in read_shard(shard, read):
+                summary.inputs += 1
+                if record.error is not None:
+                    target.submitted += 1
+                    _emit(target, record, _read_error(record), summary)
+                    continue
+                target.submitted += 1
+                yield (shard.id, record), record
+            target.read_done = True
+            finish_if_complete(target)
+
+    try:
+        for (shard_id, record), result in pool.imap(work()):
+            target = outputs[shard_id]
+            _emit(target, record, result, summary)
+            progress.update(done)
+            finish_if_complete(target)
+            if on_progress:
+                on_progress(summary)
+    finally:
+        progress.close()
+    summary.seconds = time.monotonic() - start
+    summary.workers_replaced = pool.replaced
+    _write_summary(out, summary)
+    return summary
+
+
+def _emit(target: _ShardOutput, record: RawRecord, result: dict[str, Any], summary: Summary) -> None:
+    kind, line = output_record(record, result)
+    target.write(kind, line)
+    if kind == "article":
+        summary.articles += 1
+    else:
+        summary.errors[str(line["reason"])] += 1
+
+
+def _write_summary(out: Path, summary: Summary) -> None:
+    tmp = out / (SUMMARY_FILE + ".part")
+    tmp.write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
+    tmp.replace(out / SUMMARY_FILE)
+
+
+def reclean(
+    inputs: Sequence[str], *, jobs: int = 1, read: ReadOptions | None = None, limits: Limits | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Yield one record per input page, article or error (``"kind"`` says which): for notebooks.
+
+    Nothing is written to disk; records carry ``source`` like the files ``run`` writes.
+    """
+    records = ((record.locator, record) for shard in plan_shards(inputs) for record in read_shard(shard, read))
+    pending: list[RawRecord] = []
+
+    def jobs_only() -> Iterator[tuple[RawRecord, RawRecord]]:
+        for _, record in records:
+            if record.error is not None:
+                pending.append(record)
+                continue
+            yield record, record
+
+    pool = PagePool(process_record, jobs, limits)
+    for record, result in pool.imap(jobs_only()):
+        while pending:
+            bad = pending.pop()
+            kind, line = output_record(bad, _read_error(bad))
+            yield {"kind": kind, **line}
+        kind, line = output_record(record, result)
+        yield {"kind": kind, **line}
+    for bad in pending:
+        kind, line = output_record(bad, _read_error(bad))
+        yield {"kind": kind, **line}
+
+
+def shard_task(shard: Shard, out: str, read: ReadOptions | None = None) -> dict[str, Any]:
+    """Re-clean one shard in this process (a Dask task): write its files and marker; return its counts."""
+    target = _ShardOutput(Path(out), shard)
+    summary = Summary()
+    for record in read_shard(shard, read):
+        summary.inputs += 1
+        target.submitted += 1
+        result = _read_error(record) if record.error is not None else process_record(record)
+        _emit(target, record, result, summary)
+    target.read_done = True
+    target.finish()
+    return {"inputs": summary.inputs, "articles": summary.articles, "errors": dict(summary.errors)}
+
+
+def run_dask(address: str, inputs: Sequence[str], out: str | Path, *, read: ReadOptions | None = None,
+             files_per_shard: int = FILES_PER_SHARD) -> Summary:
+    """Run the pending shards as tasks on a Dask cluster (``dask.distributed`` scheduler at ``address``).
+
+    The output folder must be visible to every worker (a shared filesystem). Per-page time and memory
+    limits are those of the workers; the cleaner's own size limits still apply.
+    """
+    from distributed import Client, as_completed  # noqa: PLC0415 - Dask is needed only for this mode
+
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    shards = plan_shards(inputs, files_per_shard)
+    todo = pending_shards(shards, out)
+    summary = Summary(shards=len(shards), shards_skipped=len(shards) - len(todo))
+    start = time.monotonic()
+    with Client(address) as client:
+        futures = client.map(shard_task, todo, out=str(out), read=read, pure=False)
+        for future in as_completed(futures):
+            counts = future.result()
+            summary.inputs += counts["inputs"]
+            summary.articles += counts["articles"]
+            summary.errors.update(counts["errors"])
+    summary.seconds = time.monotonic() - start
+    _write_summary(out, summary)
+    return summary
