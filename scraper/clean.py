@@ -163,19 +163,20 @@ def _parse(text: str) -> etree._Element:
     return root
 
 
-# Elements trafilatura discards in every path; removed once here, after our rules have seen the
-# whole page and before trafilatura copies the tree three times. JSON-LD stays: trafilatura reads it
-# to recognise forum threads.
+# Elements trafilatura discards in every path, removed before it copies the tree three times.
+# JSON-LD stays: trafilatura reads it to recognise forum threads. Inert content and navigation go
+# before our rules (less to scan; no rule targets them); form controls go after, because rules do
+# (a form with a <textarea> is a comment form).
 _INERT = etree.XPath(
     "//script[not(contains(@type,'ld+json'))]|//style|//noscript|//template|//svg|//iframe|//embed"
-    "|//object|//canvas|//audio|//video|//link|//head/meta|//nav|//menu|//button|//select|//input"
-    "|//textarea|//dialog|//option"
+    "|//object|//canvas|//audio|//video|//link|//head/meta|//nav|//menu|//dialog"
 )
+_CONTROLS = etree.XPath("//button|//select|//input|//textarea|//option")
 
 
-def _strip_inert(tree: etree._Element) -> None:
-    """Drop scripts, styles, media, navigation and form controls that trafilatura would drop anyway."""
-    for el in _INERT(tree):
+def _strip(tree: etree._Element, selector: etree.XPath) -> None:
+    """Remove what ``selector`` finds (elements trafilatura would drop anyway)."""
+    for el in selector(tree):
         remove_element(el)
 
 
@@ -216,8 +217,9 @@ def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *,
     """Parse, read metadata, optionally apply structural rules, extract, apply text rules."""
     tree = _parse(page.text)
     meta = read_page_meta(tree, url)
+    _strip(tree, _INERT)
     tree_removals = apply_structural(tree, rules, options.protect_ratio) if structural else []
-    _strip_inert(tree)
+    _strip(tree, _CONTROLS)
     blocks = _extract_blocks(tree, options)
     kept, text_removals = apply_text(blocks, rules, _meta_for_rules(meta))
     return _Outcome(meta, blocks, kept, tree_removals, text_removals, [])

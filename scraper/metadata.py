@@ -35,8 +35,7 @@ logger = logging.getLogger(__name__)
 _H1 = etree.XPath("//h1")
 _TITLE = etree.XPath("//head/title|//title")
 _BYLINE_MARKED = etree.XPath("//*[@rel='author' or @itemprop='author']")
-_BYLINE_CLASSED = etree.XPath("//*[contains(@class,'byline') or contains(@class,'author')]")
-_BYLINE_CLASS = re.compile(r"byline|author", re.I)
+_CLASS_VALUES = etree.XPath("//@class")
 _NOT_BYLINE_CLASS = re.compile(r"bio|box|desc|about|avatar|image|img|photo|pic|social|follow|more|list", re.I)
 _AUTHOR_SPLIT = re.compile(r";|,|\s+and\s+|\s*&\s*|\s+y\s+|\s+und\s+|\s+et\s+")
 _BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af):?\s+", re.I)
@@ -193,8 +192,8 @@ def _byline(tree: etree._Element) -> str | None:
     """A short author line from rel=author, itemprop=author or a *byline*/*author-name* class."""
     marked = _BYLINE_MARKED(tree)
     candidates = marked or [
-        el for el in _BYLINE_CLASSED(tree)
-        if _BYLINE_CLASS.search(el.get("class", "")) and not _NOT_BYLINE_CLASS.search(el.get("class", ""))
+        value.getparent() for value in _CLASS_VALUES(tree)
+        if ("author" in value.lower() or "byline" in value.lower()) and not _NOT_BYLINE_CLASS.search(value)
     ]
     for el in candidates:
         text = _text(el).strip(" ,|·-")

@@ -22,7 +22,7 @@ from typing import Any
 from scraper.clean import clean_text, clean_to_dict
 from scraper.errors import ScraperError
 from scraper.pool import Limits, PagePool
-from scraper.sources import FILES_PER_SHARD, RawRecord, ReadOptions, Shard, plan_shards, read_shard
+from scraper.sources import FILES_PER_SHARD, RawRecord, ReadOptions, Shard, iter_shards, plan_shards, read_shard
 from scraper.storage import JsonlWriter
 
 logger = logging.getLogger(__name__)
@@ -105,18 +105,21 @@ class _ShardOutput:
         tmp.replace(marker)
 
 
+def _is_done(out: Path, shard: Shard) -> bool:
+    return (out / DONE_DIR / f"{shard.id}.json").exists()
+
+
 def pending_shards(shards: Sequence[Shard], out: Path) -> list[Shard]:
     """The shards without a done marker in ``out``."""
-    return [s for s in shards if not (out / DONE_DIR / f"{s.id}.json").exists()]
+    return [s for s in shards if not _is_done(out, s)]
 
 
 class _Progress:
     """A progress bar on a terminal; a log line every ``every`` seconds otherwise."""
 
-    def __init__(self, total_shards: int, every: float = 10.0) -> None:
+    def __init__(self, every: float = 10.0) -> None:
         self.bar: Any = None
         self.every, self.last, self.start, self.count = every, time.monotonic(), time.monotonic(), 0
-        self.total_shards = total_shards
         if sys.stderr.isatty():
             from tqdm import tqdm  # noqa: PLC0415 - only needed on a terminal
 
@@ -126,12 +129,11 @@ class _Progress:
         self.count += 1
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix(shards=f"{shards_done}/{self.total_shards}", refresh=False)
+            self.bar.set_postfix(shards_done=shards_done, refresh=False)
         elif time.monotonic() - self.last >= self.every:
             self.last = time.monotonic()
             rate = self.count / max(self.last - self.start, 1e-9)
-            left = f"; shards {shards_done}/{self.total_shards}"
-            logger.warning("reclean: %d pages, %.1f pages/s%s", self.count, rate, left)
+            logger.warning("reclean: %d pages, %.1f pages/s, %d shards done", self.count, rate, shards_done)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -155,12 +157,10 @@ def run(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    shards = plan_shards(inputs, files_per_shard)
-    todo = pending_shards(shards, out)
-    summary = Summary(shards=len(shards), shards_skipped=len(shards) - len(todo))
+    summary = Summary()
     outputs: dict[str, _ShardOutput] = {}
-    done = summary.shards_skipped
-    progress = _Progress(len(shards))
+    done = 0
+    progress = _Progress()
     pool = PagePool(process_record, jobs or os.cpu_count() or 1, limits)
     start = time.monotonic()
 
@@ -172,7 +172,13 @@ def run(
             done += 1
 
     def work() -> Iterator[tuple[tuple[str, RawRecord], RawRecord]]:
-        for shard in todo:
+        nonlocal done
+        for shard in iter_shards(inputs, files_per_shard):
+            summary.shards += 1
+            if _is_done(out, shard):
+                summary.shards_skipped += 1
+                done += 1
+                continue
             target = outputs[shard.id] = _ShardOutput(out, shard)
             for record in read_shard(shard, read):
                 summary.inputs += 1
@@ -223,7 +229,7 @@ def reclean(
 
     Nothing is written to disk; records carry ``source`` like the files ``run`` writes.
     """
-    records = ((record.locator, record) for shard in plan_shards(inputs) for record in read_shard(shard, read))
+    records = ((record.locator, record) for shard in iter_shards(inputs) for record in read_shard(shard, read))
     pending: list[RawRecord] = []
 
     def jobs_only() -> Iterator[tuple[RawRecord, RawRecord]]:

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ TEXT_SUFFIXES = (".txt", ".txt.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Paths remembered to skip an input named twice; past this many, repeats are not looked for.
+_SEEN_LIMIT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,39 +76,78 @@ def _shard_id(stem: str, kind: str, paths: Sequence[str]) -> str:
     return f"{re.sub(r'[^A-Za-z0-9._-]+', '_', stem)[:60]}-{digest}"
 
 
-def _expand(item: str) -> list[Path]:
-    path = Path(item)
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file())
-    if path.exists():
-        return [path]
-    matches = sorted(Path(m) for m in glob.glob(item, recursive=True))  # noqa: PTH207 - absolute patterns too
-    if not matches:
-        raise FileNotFoundError(f"no such input: {item}")
-    return [p for m in matches for p in _expand(str(m))]
+def _walk(folder: str) -> Iterator[str]:
+    """Files under ``folder``, depth first, each directory's entries in name order (streamed)."""
+    with os.scandir(folder) as entries:
+        names = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in entries)
+    for name, is_dir in names:
+        path = os.path.join(folder, name)
+        if is_dir:
+            yield from _walk(path)
+        elif os.path.isfile(path):
+            yield path
 
 
-def plan_shards(inputs: Sequence[str], files_per_shard: int = FILES_PER_SHARD) -> list[Shard]:
-    """Expand files, folders (recursively) and globs into shards, in a stable order.
+def _expand(item: str) -> Iterator[str]:
+    """Absolute file paths for a file, folder (recursive) or glob pattern.
+
+    Raises:
+        FileNotFoundError: the input matches nothing.
+    """
+    if os.path.isdir(item):
+        yield from _walk(os.path.abspath(item))
+    elif os.path.exists(item):
+        yield os.path.abspath(item)
+    else:
+        matches = sorted(glob.glob(item, recursive=True))
+        if not matches:
+            raise FileNotFoundError(f"no such input: {item}")
+        for match in matches:
+            yield from _expand(match)
+
+
+def iter_shards(inputs: Sequence[str], files_per_shard: int = FILES_PER_SHARD) -> Iterator[Shard]:
+    """Expand files, folders (recursively) and globs into shards, streamed, in a stable order.
+
+    Memory stays bounded by one open group per folder, whatever the number of files: loose
+    HTML/text files are grouped per folder as the walk reaches them.
 
     Raises:
         FileNotFoundError: an input matches nothing.
     """
-    files = list(dict.fromkeys(p.resolve() for item in inputs for p in _expand(item)))
-    shards: list[Shard] = []
-    loose: dict[tuple[Path, str], list[str]] = {}
-    for path in files:
-        kind = _kind(path)
-        if kind in ("warc", "jsonl"):
-            shards.append(Shard(_shard_id(path.name, kind, [str(path)]), kind, (str(path),)))
-        elif kind in ("html", "text"):
-            loose.setdefault((path.parent, kind), []).append(str(path))
-    for (folder, kind), paths in sorted(loose.items()):
-        for start in range(0, len(paths), files_per_shard):
-            chunk = paths[start : start + files_per_shard]
-            shards.append(Shard(_shard_id(f"{folder.name}-{kind}-{start // files_per_shard:05d}", kind, chunk),
-                                kind, tuple(chunk)))
-    return shards
+    seen: set[str] = set()
+    groups: dict[tuple[str, str], list[str]] = {}
+    counters: dict[tuple[str, str], int] = {}
+
+    def flush(key: tuple[str, str]) -> Shard:
+        folder, kind = key
+        chunk = groups.pop(key)
+        index = counters.get(key, 0)
+        counters[key] = index + 1
+        stem = f"{os.path.basename(folder)}-{kind}-{index:05d}"
+        return Shard(_shard_id(stem, kind, chunk), kind, tuple(chunk))
+
+    for item in inputs:
+        for path in _expand(item):
+            if path in seen:
+                continue
+            if len(seen) < _SEEN_LIMIT:
+                seen.add(path)
+            kind = _kind(Path(path))
+            if kind in ("warc", "jsonl"):
+                yield Shard(_shard_id(os.path.basename(path), kind, [path]), kind, (path,))
+            elif kind in ("html", "text"):
+                key = (os.path.dirname(path), kind)
+                groups.setdefault(key, []).append(path)
+                if len(groups[key]) >= files_per_shard:
+                    yield flush(key)
+    for key in list(groups):
+        yield flush(key)
+
+
+def plan_shards(inputs: Sequence[str], files_per_shard: int = FILES_PER_SHARD) -> list[Shard]:
+    """Every shard of the inputs, as a list (see ``iter_shards``)."""
+    return list(iter_shards(inputs, files_per_shard))
 
 
 def _open(path: str) -> BinaryIO:
