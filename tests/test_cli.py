@@ -101,7 +101,7 @@ def _subcommand_parsers() -> dict[str, object]:
     return dict(action.choices)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("name", ["clean", "profiles", "golden"])
+@pytest.mark.parametrize("name", ["clean", "profiles", "golden", "reclean"])
 def test_every_option_has_help(name: str) -> None:
     sub = _subcommand_parsers()[name]
     for action in sub._actions:  # type: ignore[attr-defined]
