@@ -12,25 +12,22 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from scraper.errors import ProfileError
 
-Kind = Literal["prune", "prune_class", "heading", "drop_line", "cut_after", "link_run", "repeat_meta"]
 KINDS: tuple[str, ...] = ("prune", "prune_class", "heading", "drop_line", "cut_after", "link_run", "repeat_meta")
 CATEGORIES: tuple[str, ...] = (
     "comments", "promo", "related", "newsletter", "share", "ads", "paywall", "nav", "consent", "bio", "meta",
 )
-TREE_KINDS = frozenset({"prune", "prune_class", "heading"})
-TEXT_KINDS = frozenset({"heading", "drop_line", "cut_after", "link_run", "repeat_meta"})
 
 _ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALLOWED_KEYS = frozenset(
     {"id", "kind", "why", "pattern", "phrases", "xpath", "css", "tokens", "extent", "since", "until",
-     "min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "lang"}
+     "min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position"}
 )
 _PARAM_KEYS = ("min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "tokens")
 # Trailing punctuation, counters and arrows that headings carry ("Comments (3)", "Read more »").
