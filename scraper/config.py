@@ -22,8 +22,9 @@ class CleanOptions:
         min_chars: shortest article text accepted; shorter raises EmptyArticleError.
         guard_min_chars: results shorter than this are checked by the over-pruning guard.
         guard_ratio: the guard restores the unruled text when rules keep less than this share of it.
-        protect_ratio: a structural rule never removes an element holding more than this share of the
-            page's text (it is then the page wrapper, not a widget).
+        protect_ratio: a class/id or XPath rule never removes an element holding more than this share of
+            the page's text or of its paragraph text (it is then the page wrapper, not a widget); a
+            heading's section may hold up to 85 % (whole related stories on an aggregator page).
     """
 
     max_bytes: int = 8 * 1024 * 1024
