@@ -28,7 +28,7 @@ class CleanOptions:
     """
 
     max_bytes: int = 8 * 1024 * 1024
-    max_elements: int = 60_000
+    max_elements: int = 40_000
     favor_precision: bool = False
     include_tables: bool = True
     min_chars: int = 25
