@@ -36,6 +36,7 @@ _H1 = etree.XPath("//h1")
 _TITLE = etree.XPath("//head/title|//title")
 _BYLINE_MARKED = etree.XPath("//*[@rel='author' or @itemprop='author']")
 _CLASS_VALUES = etree.XPath("//@class")
+_BYLINE_WORD = re.compile("author|byline", re.I)
 _NOT_BYLINE_CLASS = re.compile(r"bio|box|desc|about|avatar|image|img|photo|pic|social|follow|more|list", re.I)
 _AUTHOR_SPLIT = re.compile(r";|,|\s+and\s+|\s*&\s*|\s+y\s+|\s+und\s+|\s+et\s+")
 _BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af):?\s+", re.I)
@@ -191,10 +192,10 @@ def _title(tree: etree._Element) -> str | None:
 def _byline(tree: etree._Element) -> str | None:
     """A short author line from rel=author, itemprop=author or a *byline*/*author-name* class."""
     marked = _BYLINE_MARKED(tree)
-    candidates = marked or [
+    candidates = marked or (  # lazy: stops at the first usable byline
         value.getparent() for value in _CLASS_VALUES(tree)
-        if ("author" in value.lower() or "byline" in value.lower()) and not _NOT_BYLINE_CLASS.search(value)
-    ]
+        if _BYLINE_WORD.search(value) and not _NOT_BYLINE_CLASS.search(value)
+    )
     for el in candidates:
         text = _text(el).strip(" ,|·-")
         if text and len(text) <= 80 and len(text.split()) <= 8 and not re.search(r"\d|https?:|@|\bbio\b", text):
