@@ -11,6 +11,7 @@ import contextlib
 import multiprocessing as mp
 import resource
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -18,6 +19,9 @@ from typing import Any
 
 Job = Callable[[Any], dict[str, Any]]
 _POLL_SECONDS = 0.2
+# Tasks queued per worker: the next page is already in the pipe when one finishes, so a worker never
+# waits for the parent. Only the first is running; the time limit counts from when it started.
+_DEPTH = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,34 +53,50 @@ def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
 
 
 class _Slot:
-    """One worker process and the task it is on."""
+    """One worker process and the tasks queued on it (the first is running)."""
 
     def __init__(self, ctx: Any, job: Job, limits: Limits) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, job, limits.memory_bytes), daemon=True)
         self.proc.start()
         child.close()
-        self.task: tuple[Any, float] | None = None
+        self.queue: deque[tuple[Any, Any]] = deque()
+        self.started = 0.0
 
     def send(self, key: Any, payload: Any) -> None:
-        self.task = (key, time.monotonic())
-        self.conn.send((key, payload))
+        if not self.queue:
+            self.started = time.monotonic()
+        self.queue.append((key, payload))
+        # A worker that just died cannot take it; the crash is noticed on the next poll, where the
+        # running task fails and the queued ones (this one too) go to another worker.
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self.conn.send((key, payload))
 
-    def kill(self) -> None:
+    def done(self) -> Any:
+        """Pop the finished head task; the next queued one starts now. Returns its key."""
+        key, _ = self.queue.popleft()
+        self.started = time.monotonic()
+        return key
+
+    def kill(self) -> list[tuple[Any, Any]]:
+        """Kill the worker; return the tasks queued behind the running one, to run elsewhere."""
         self.proc.kill()
         self.proc.join()
         self.conn.close()
+        return list(self.queue)[1:]
 
 
-def _fill(slots: list[_Slot], source: Iterator[tuple[Any, Any]]) -> bool:
-    """Give every idle worker a task; return True once the source is exhausted."""
+def _fill(slots: list[_Slot], retry: deque[tuple[Any, Any]], source: Iterator[tuple[Any, Any]]) -> bool:
+    """Keep ``_DEPTH`` tasks queued on every worker; return True once the source is exhausted."""
+    exhausted = False
     for slot in slots:
-        if slot.task is None:
-            item = next(source, None)
+        while len(slot.queue) < _DEPTH:
+            item = retry.popleft() if retry else next(source, None)
             if item is None:
-                return True
+                exhausted = True
+                break
             slot.send(*item)
-    return False
+    return exhausted
 
 
 def _stop(slots: list[_Slot]) -> None:
@@ -93,7 +113,7 @@ def _stop(slots: list[_Slot]) -> None:
 class PagePool:
     """Run ``job`` over payloads in ``jobs`` worker processes, results in completion order.
 
-    Only ``jobs`` payloads are in flight at once, so memory stays bounded whatever the input size.
+    At most ``_DEPTH`` payloads per worker are in flight, so memory stays bounded whatever the input size.
     """
 
     def __init__(self, job: Job, jobs: int, limits: Limits | None = None) -> None:
@@ -110,34 +130,37 @@ class PagePool:
     def imap(self, items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Yield ``(key, result)`` for every ``(key, payload)``; failures are results with ``error``."""
         source = iter(items)
+        retry: deque[tuple[Any, Any]] = deque()
         slots = [_Slot(self.ctx, self.job, self.limits) for _ in range(self.jobs)]
         exhausted = False
         try:
             while True:
-                exhausted = exhausted or _fill(slots, source)
-                busy = [s for s in slots if s.task is not None]
+                if not exhausted or retry:
+                    exhausted = _fill(slots, retry, source) or exhausted
+                busy = [s for s in slots if s.queue]
                 if not busy:
                     return
                 ready = wait([s.conn for s in busy], timeout=_POLL_SECONDS)
                 for index, slot in enumerate(slots):
-                    if slot.task is None:
+                    if not slot.queue:
                         continue
-                    key, started = slot.task
-                    outcome = self._outcome(slot, ready, started)
+                    outcome = self._outcome(slot, ready)
                     if outcome is None:
                         continue
                     result, healthy = outcome
-                    slot.task = None
-                    if not healthy:
-                        slot.kill()
+                    key = slot.queue[0][0]
+                    if healthy:
+                        slot.done()
+                    else:
+                        retry.extend(slot.kill())
                         slots[index] = _Slot(self.ctx, self.job, self.limits)
                         self.replaced += 1
                     yield key, result
         finally:
             _stop(slots)
 
-    def _outcome(self, slot: _Slot, ready: list[Any], started: float) -> tuple[dict[str, Any], bool] | None:
-        """The finished task's result and whether its worker can be reused, or None if still running."""
+    def _outcome(self, slot: _Slot, ready: list[Any]) -> tuple[dict[str, Any], bool] | None:
+        """The head task's result and whether its worker can be reused, or None if still running."""
         if slot.conn in ready:
             try:
                 _, result = slot.conn.recv()
@@ -145,7 +168,7 @@ class PagePool:
             except (EOFError, OSError):
                 code = slot.proc.exitcode
                 return self._failure("worker-crashed", f"cleaning worker died (exit code {code})"), False
-        if time.monotonic() - started > self.limits.seconds:
+        if time.monotonic() - slot.started > self.limits.seconds:
             return self._failure("time-limit", f"page took longer than {self.limits.seconds:g} s"), False
         if not slot.proc.is_alive():
             return self._failure("worker-crashed", f"cleaning worker died (exit code {slot.proc.exitcode})"), False
