@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +26,20 @@ class CleanPipeline:
     def __init__(self, workers: int, stats: Any) -> None:
         self.workers = workers
         self.stats = stats
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.pool = self._start_pool()
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        """Fork the workers now, with the crawler's heap frozen for the garbage collector: otherwise the
+        children's collections touch every inherited object and copy the pages (copy-on-write)."""
+        gc.collect()
+        gc.freeze()
+        try:
+            pool = ProcessPoolExecutor(max_workers=self.workers)
+            for future in [pool.submit(int) for _ in range(self.workers)]:
+                future.result()
+        finally:
+            gc.unfreeze()
+        return pool
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanPipeline:
@@ -37,7 +51,7 @@ class CleanPipeline:
         try:
             return await asyncio.wrap_future(self.pool.submit(clean_to_dict, *job))
         except BrokenProcessPool:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)  # a worker died: replace the pool
+            self.pool = self._start_pool()  # a worker died: replace the pool
             return "error", {"reason": "worker-crashed", "message": "cleaning worker died"}
 
     async def process_item(self, item: Any) -> Any:
