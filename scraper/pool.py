@@ -20,9 +20,9 @@ from typing import Any
 
 Job = Callable[[Any], dict[str, Any]]
 _POLL_SECONDS = 0.2
-# Tasks queued per worker: the next page is already in the pipe when one finishes, so a worker never
-# waits for the parent. Only the first is running; the time limit counts from when it started.
-_DEPTH = 2
+# Tasks in flight per worker. Keep it 1: with two, a parent sending a large page while the worker sends
+# a large result fills both pipe buffers and the two block each other for ever (seen on real pages).
+_DEPTH = 1
 
 
 @dataclass(frozen=True, slots=True)

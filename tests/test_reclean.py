@@ -233,3 +233,17 @@ def test_dask_cluster_runs_the_same_shards(tmp_path: Path) -> None:
     articles, errors = _outputs(out)
     assert len(articles) == 4 and len(errors) == 1
     assert len(list((out / DONE_DIR).glob("*.json"))) == 3
+
+
+def test_large_pages_and_results_never_deadlock_the_pipes() -> None:
+    # A page and a result each larger than a pipe buffer (64 KiB), many in a row: the parent must never
+    # block sending while its worker blocks returning a result. Run apart so a hang fails, not freezes.
+    script = (
+        "from scraper.pool import PagePool, Limits\n"
+        "def echo(p):\n    return {'article': {'text': p}}\n"
+        "items = [(i, 'x' * 300_000) for i in range(40)]\n"
+        "print(sum(1 for _ in PagePool(echo, 1, Limits(seconds=30, memory_bytes=0)).imap(items)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert proc.stdout.strip() == "40", proc.stderr
