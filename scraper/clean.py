@@ -213,10 +213,11 @@ class _Outcome:
     warnings: list[str]
 
 
-def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *, structural: bool) -> _Outcome:
+def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *, structural: bool,
+         meta: PageMeta | None = None) -> _Outcome:
     """Parse, read metadata, optionally apply structural rules, extract, apply text rules."""
     tree = _parse(page.text)
-    meta = read_page_meta(tree, url)
+    meta = meta or read_page_meta(tree, url)
     _strip(tree, _INERT)
     tree_removals = apply_structural(tree, rules, options.protect_ratio) if structural else []
     _strip(tree, _CONTROLS)
@@ -235,7 +236,7 @@ def _guarded(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions
 
     Tried in order: all rules; text rules on the unpruned page; the unpruned page with no rules.
     """
-    base = _run(page, url, rules, options, structural=False) if first.tree_removals else first
+    base = _run(page, url, rules, options, structural=False, meta=first.meta) if first.tree_removals else first
     baseline = total_chars(base.blocks)
     if _passes(first.kept, baseline, options):
         return first

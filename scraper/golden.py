@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from urllib.parse import urlsplit
 
 from scraper.clean import clean
 from scraper.errors import ScraperError
+from scraper.storage import write_text_atomic
 
 DEFAULT_DIR = Path("tests/golden")
 # Fields that change with every release rather than with the page; kept out of expected.json.
@@ -92,13 +91,6 @@ def render_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    Path(tmp).replace(path)
-
-
 def update_case(case: Case) -> bool:
     """Rewrite the case's expected file from the current code; return whether it changed."""
     result = run_case(case)
@@ -108,7 +100,7 @@ def update_case(case: Case) -> bool:
     text = render_json(result)
     changed = not target.exists() or target.read_text(encoding="utf-8") != text or stale.exists()
     if changed:
-        _write_atomic(target, text)
+        write_text_atomic(target, text)
         stale.unlink(missing_ok=True)
     return changed
 

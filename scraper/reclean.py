@@ -23,7 +23,7 @@ from scraper.clean import clean_text, clean_to_dict
 from scraper.errors import ScraperError
 from scraper.pool import Limits, PagePool
 from scraper.sources import FILES_PER_SHARD, RawRecord, ReadOptions, Shard, iter_shards, plan_shards, read_shard
-from scraper.storage import JsonlWriter
+from scraper.storage import JsonlWriter, write_text_atomic
 
 logger = logging.getLogger(__name__)
 DONE_DIR = "_done"
@@ -99,10 +99,8 @@ class _ShardOutput:
         self.errors.close()
         marker = self.out / DONE_DIR / f"{self.shard.id}.json"
         marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_name(marker.name + ".part")
-        tmp.write_text(json.dumps({"shard": self.shard.id, "inputs": list(self.shard.paths),
-                                   "articles": self.articles.count, "errors": self.errors.count}), encoding="utf-8")
-        tmp.replace(marker)
+        write_text_atomic(marker, json.dumps({"shard": self.shard.id, "inputs": list(self.shard.paths),
+                                              "articles": self.articles.count, "errors": self.errors.count}))
 
 
 def _is_done(out: Path, shard: Shard) -> bool:
@@ -217,9 +215,7 @@ def _emit(target: _ShardOutput, record: RawRecord, result: dict[str, Any], summa
 
 
 def _write_summary(out: Path, summary: Summary) -> None:
-    tmp = out / (SUMMARY_FILE + ".part")
-    tmp.write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(out / SUMMARY_FILE)
+    write_text_atomic(out / SUMMARY_FILE, json.dumps(summary.to_dict(), indent=2) + "\n")
 
 
 def reclean(

@@ -73,6 +73,21 @@ class JsonlWriter:
         return self.path
 
 
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a small text file under ``<name>.part`` and rename it into place.
+
+    Raises:
+        StorageError: the file cannot be written.
+    """
+    path = Path(path)
+    part = path.with_name(path.name + PART)
+    try:
+        part.write_text(text, encoding="utf-8")
+        part.replace(path)
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc}") from exc
+
+
 def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
     """The records of a JSONL file.
 
@@ -156,7 +171,7 @@ class WarcArchive:
             reason = "Unknown"
         http = StatusAndHeaders(f"{page.status} {reason}", headers, protocol="HTTP/1.1")
         record = writer.create_warc_record(
-            page.final_url or page.url, "response", payload=_BytesReader(page.body), length=len(page.body),
+            page.final_url or page.url, "response", payload=io.BytesIO(page.body), length=len(page.body),
             http_headers=http,
             warc_headers_dict={"WARC-Date": page.fetched_at.replace("+00:00", "Z")},
         )
@@ -185,17 +200,3 @@ class WarcArchive:
         except OSError as exc:
             raise StorageError(f"cannot finalise WARC file: {exc}") from exc
         return self.files
-
-
-class _BytesReader:
-    """A minimal file-like reader over bytes for warcio (which reads payloads in chunks)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = memoryview(data)
-        self._pos = 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size is None or size < 0 else min(len(self._data), self._pos + size)
-        chunk = self._data[self._pos : end].tobytes()
-        self._pos = end
-        return chunk
