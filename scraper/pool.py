@@ -1,24 +1,34 @@
-"""A page-level process pool with per-page limits: a page that runs too long or uses too much memory
+"""Page-level process pools with per-page limits: a page that runs too long or uses too much memory
 becomes an error record, its worker is killed and replaced, and the run goes on.
 
 ``concurrent.futures`` cannot do this (it cannot kill one task), so the parent hands one page at a time
-to each worker over a pipe and watches the clock.
+to each worker over a pipe and watches the clock. ``PagePool`` is driven by an iterator (the bulk
+re-clean); ``AsyncPagePool`` is awaited from an asyncio event loop (the crawl), which watches the workers'
+sockets itself, so no thread and no blocking call is involved.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import multiprocessing as mp
+import os
+import pickle
 import resource
+import socket
+import stat
+import struct
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 Job = Callable[[Any], dict[str, Any]]
+_T = TypeVar("_T")
 _POLL_SECONDS = 0.2
 # Tasks in flight per worker. Keep it 1: with two, a parent sending a large page while the worker sends
 # a large result fills both pipe buffers and the two block each other for ever (seen on real pages).
@@ -33,8 +43,19 @@ class Limits:
     memory_bytes: int = 2 << 30
 
 
+def _close_inherited_sockets(keep: int) -> None:
+    """Close the sockets a forked worker inherited (the crawler's HTTP connections, other workers' pipes):
+    a worker holding a copy would keep them open after the parent closes them."""
+    with contextlib.suppress(OSError):
+        for fd in [int(entry.name) for entry in Path("/proc/self/fd").iterdir()]:
+            with contextlib.suppress(OSError):
+                if fd > 2 and fd != keep and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.close(fd)
+
+
 def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
     """Worker loop: receive (key, payload), send (key, result); None stops it."""
+    _close_inherited_sockets(conn.fileno())
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
@@ -111,6 +132,22 @@ def _stop(slots: list[_Slot]) -> None:
             slot.kill()
 
 
+def _frozen(start: Callable[[], _T]) -> _T:
+    """Fork (inside ``start``) with the parent's heap frozen for the garbage collector, so that the child's
+    collections do not touch (and copy-on-write) every inherited object."""
+    gc.collect()
+    gc.freeze()
+    try:
+        return start()
+    finally:
+        gc.unfreeze()
+
+
+def _failure(reason: str, message: str) -> dict[str, Any]:
+    return {"error": "LimitExceeded" if reason != "worker-crashed" else "WorkerCrashed",
+            "reason": reason, "message": message}
+
+
 class PagePool:
     """Run ``job`` over payloads in ``jobs`` worker processes, results in completion order.
 
@@ -125,18 +162,7 @@ class PagePool:
         self.replaced = 0
 
     def _spawn(self) -> _Slot:
-        """Fork a worker with the parent's heap frozen for the garbage collector, so that the child's
-        collections do not touch (and copy-on-write) every inherited object."""
-        gc.collect()
-        gc.freeze()
-        try:
-            return _Slot(self.ctx, self.job, self.limits)
-        finally:
-            gc.unfreeze()
-
-    def _failure(self, reason: str, message: str) -> dict[str, Any]:
-        return {"error": "LimitExceeded" if reason != "worker-crashed" else "WorkerCrashed",
-                "reason": reason, "message": message}
+        return _frozen(lambda: _Slot(self.ctx, self.job, self.limits))
 
     def imap(self, items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Yield ``(key, result)`` for every ``(key, payload)``; failures are results with ``error``."""
@@ -178,9 +204,167 @@ class PagePool:
                 return result, True
             except (EOFError, OSError):
                 code = slot.proc.exitcode
-                return self._failure("worker-crashed", f"cleaning worker died (exit code {code})"), False
+                return _failure("worker-crashed", f"cleaning worker died (exit code {code})"), False
         if time.monotonic() - slot.started > self.limits.seconds:
-            return self._failure("time-limit", f"page took longer than {self.limits.seconds:g} s"), False
+            return _failure("time-limit", f"page took longer than {self.limits.seconds:g} s"), False
         if not slot.proc.is_alive():
-            return self._failure("worker-crashed", f"cleaning worker died (exit code {slot.proc.exitcode})"), False
+            return _failure("worker-crashed", f"cleaning worker died (exit code {slot.proc.exitcode})"), False
         return None
+
+
+class _Worker:
+    """One worker process and the parent's end of its socket, framed like ``multiprocessing.Connection``
+    (4-byte big-endian length, or -1 and an 8-byte length, then a pickle) so the worker loop is shared."""
+
+    def __init__(self, ctx: Any, job: Job, limits: Limits) -> None:
+        self.sock, child = socket.socketpair()
+        conn = Connection(child.detach())
+        self.proc = ctx.Process(target=_worker, args=(conn, job, limits.memory_bytes), daemon=True)
+        self.proc.start()
+        conn.close()
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def open(self) -> None:
+        self.streams = await asyncio.open_connection(sock=self.sock, limit=1 << 20)
+
+    def send(self, payload: Any) -> None:
+        """Queue one payload on the socket (buffered by the event loop, never blocks)."""
+        assert self.streams is not None
+        data = pickle.dumps((None, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        header = struct.pack("!i", len(data)) if len(data) < 0x7FFFFFFF else struct.pack("!iQ", -1, len(data))
+        self.streams[1].writelines((header, data))
+
+    async def receive(self) -> dict[str, Any]:
+        """The next result.
+
+        Raises:
+            EOFError, OSError: the worker died (``asyncio.IncompleteReadError`` is an EOFError).
+        """
+        assert self.streams is not None
+        reader = self.streams[0]
+        (size,) = struct.unpack("!i", await reader.readexactly(4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", await reader.readexactly(8))
+        _, result = pickle.loads(await reader.readexactly(size))
+        return dict(result)
+
+    def stop(self, kill: bool) -> None:
+        """Shut the socket down (the worker's loop ends on EOF at once: an asyncio transport only closes on
+        the loop's next turn); kill the worker if asked or if it does not exit."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        if self.streams is None:
+            self.sock.close()
+        else:  # unsent bytes are dropped; the transport closes the socket on the loop's next turn
+            self.streams[1].transport.abort()
+        if kill:
+            self.proc.kill()
+        self.proc.join(timeout=1)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+
+
+_Task = tuple[Any, "asyncio.Future[dict[str, Any]]"]
+
+
+class AsyncPagePool:
+    """``await pool.run(payload)`` from an asyncio event loop, with the limits and worker replacement of
+    ``PagePool``; nothing blocks the loop while pages are cleaned.
+
+    One coroutine per worker feeds it from a shared queue and keeps a second page waiting in the worker's
+    socket, so the worker never waits for the busy loop between pages. The time limit counts from the
+    moment a page starts (the previous result came back). If a worker is killed or dies, the page it was
+    running gets the error result and the page queued behind it goes to the replacement. Workers are forked
+    when the pool is made (best before the caller opens network connections) and again only as replacements.
+    """
+
+    def __init__(self, job: Job, jobs: int, limits: Limits | None = None) -> None:
+        self.job = job
+        self.limits = limits or Limits()
+        self.ctx = mp.get_context("fork")
+        self.replaced = 0
+        self._workers = [self._spawn() for _ in range(max(1, jobs))]
+        self._queue: asyncio.Queue[_Task] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._drivers: list[asyncio.Task[None]] = []
+
+    def _spawn(self) -> _Worker:
+        return _frozen(lambda: _Worker(self.ctx, self.job, self.limits))
+
+    async def run(self, payload: Any) -> dict[str, Any]:
+        """The job's result for ``payload``; a page over the limits or whose worker died gives an error
+        result (``error``, ``reason``: time-limit, memory-limit or worker-crashed, ``message``)."""
+        loop = asyncio.get_running_loop()
+        if self._queue is None:
+            self._loop, self._queue = loop, asyncio.Queue()
+            self._drivers = [loop.create_task(self._drive(i)) for i in range(len(self._workers))]
+        elif loop is not self._loop:
+            raise RuntimeError("an AsyncPagePool serves the event loop that first ran it, and no other")
+        future: asyncio.Future[dict[str, Any]] = loop.create_future()
+        self._queue.put_nowait((payload, future))
+        return await future
+
+    async def _drive(self, index: int) -> None:
+        """Feed worker ``index`` for the pool's lifetime, replacing it when it is killed or dies."""
+        assert self._queue is not None
+        queue, inflight = self._queue, deque[_Task]()
+        try:
+            await self._feed(index, queue, inflight)
+        finally:  # cancelled by close(): callers still waiting on this worker are cancelled too
+            for _, future in inflight:
+                future.cancel()
+
+    async def _feed(self, index: int, queue: asyncio.Queue[_Task], inflight: deque[_Task]) -> None:
+        worker = self._workers[index]
+        await worker.open()
+        while True:
+            if not inflight:
+                self._start(worker, inflight, await queue.get())
+            while len(inflight) < 2 and not queue.empty():
+                self._start(worker, inflight, queue.get_nowait())
+            try:
+                async with asyncio.timeout(self.limits.seconds):
+                    result = await worker.receive()
+            except TimeoutError:
+                result = _failure("time-limit", f"page took longer than {self.limits.seconds:g} s")
+            except (EOFError, OSError):
+                worker.proc.join(timeout=1)
+                result = _failure("worker-crashed", f"cleaning worker died (exit code {worker.proc.exitcode})")
+            else:
+                _settle(inflight.popleft()[1], result)
+                continue
+            _settle(inflight.popleft()[1], result)
+            worker.stop(kill=True)
+            self.replaced += 1
+            worker = self._workers[index] = self._spawn()
+            await worker.open()
+            for payload, _ in inflight:
+                worker.send(payload)
+
+    @staticmethod
+    def _start(worker: _Worker, inflight: deque[_Task], task: _Task) -> None:
+        if not task[1].done():  # the caller may have been cancelled while the page waited
+            worker.send(task[0])
+            inflight.append(task)
+
+    async def aclose(self) -> None:
+        """``close()`` from the pool's event loop, then one turn of the loop so the sockets are closed."""
+        self.close()
+        await asyncio.sleep(0)
+
+    def close(self) -> None:
+        """Stop the feeders and every worker (those still cleaning are killed); waiting calls are cancelled.
+        Once the pool has run, call it (or ``aclose()``) while its event loop still runs."""
+        for driver in self._drivers:
+            driver.cancel()
+        while self._queue is not None and not self._queue.empty():
+            self._queue.get_nowait()[1].cancel()
+        for worker in self._workers:
+            worker.stop(kill=False)
+        self._workers = []
+
+
+def _settle(future: asyncio.Future[dict[str, Any]], result: dict[str, Any]) -> None:
+    if not future.done():
+        future.set_result(result)

@@ -11,12 +11,12 @@ import io
 import json
 import os
 import uuid
-import zlib
 from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
 from typing import IO, Any
 
+from isal import isal_zlib
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -142,7 +142,8 @@ class WarcArchive:
         except OSError as exc:
             raise StorageError(f"cannot open WARC file in {self.directory}: {exc}") from exc
         # Records are serialised uncompressed and gzipped here, one gzip member per record as the WARC
-        # spec asks, at level 1: warcio's level 9 costs four times the CPU for ~10 % smaller files.
+        # spec asks, with ISA-L (python-isal) at its level 1: a third of zlib level 1's CPU for the same
+        # size, and a twelfth of warcio's zlib level 9 for ~5 % larger files; any gzip reader reads them.
         self._writer = WARCWriter(io.BytesIO(), gzip=False)
         fields = {"software": self.software, "format": "WARC/1.1"}
         self._write_record(self._writer.create_warcinfo_record(self._final().name, fields))
@@ -154,7 +155,7 @@ class WarcArchive:
         buffer = io.BytesIO()
         self._writer.out = buffer
         self._writer.write_record(record)
-        compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        compressor = isal_zlib.compressobj(_GZIP_LEVEL, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
         offset = self._handle.tell()
         self._handle.write(compressor.compress(buffer.getvalue()) + compressor.flush())
         return offset

@@ -34,21 +34,22 @@ def _crawler(tmp_path: Path, **settings: object):  # type: ignore[no-untyped-def
 def test_clean_pipeline_turns_a_page_into_an_article_record(tmp_path: Path) -> None:
     crawler = _crawler(tmp_path)
     pipeline = CleanPipeline.from_crawler(crawler)
-    try:
-        record = asyncio.run(pipeline.process_item(_raw()))
-        assert record["title"] == "Reservoir levels fall to a record low"
-        assert "Try Our AI Features" not in record["text"]
-        assert record["source"]["status"] == 200
-        assert crawler.stats.get_value("scraper/rule_hits/promo.heading") == 1
-        with pytest.raises(DropItem, match="fetch: http 500"):
-            asyncio.run(pipeline.process_item(_raw(status=500)))
-        with pytest.raises(DropItem, match="clean: not-html"):
-            asyncio.run(pipeline.process_item(_raw(body=b"%PDF-1.5")))
-        assert crawler.stats.get_value("scraper/dropped/not-html") == 1
-        error = FetchError(url="u", stage="fetch", reason="r", fetched_at="t")
-        assert asyncio.run(pipeline.process_item(error)) is error
-    finally:
-        pipeline.close_spider()
+    with asyncio.Runner() as runner:
+        try:
+            record = runner.run(pipeline.process_item(_raw()))
+            assert record["title"] == "Reservoir levels fall to a record low"
+            assert "Try Our AI Features" not in record["text"]
+            assert record["source"]["status"] == 200
+            assert crawler.stats.get_value("scraper/rule_hits/promo.heading") == 1
+            with pytest.raises(DropItem, match="fetch: http 500"):
+                runner.run(pipeline.process_item(_raw(status=500)))
+            with pytest.raises(DropItem, match="clean: not-html"):
+                runner.run(pipeline.process_item(_raw(body=b"%PDF-1.5")))
+            assert crawler.stats.get_value("scraper/dropped/not-html") == 1
+            error = FetchError(url="u", stage="fetch", reason="r", fetched_at="t")
+            assert runner.run(pipeline.process_item(error)) is error
+        finally:
+            runner.run(pipeline.close_spider())
 
 
 def test_validate_drops_short_untitled_and_off_topic(tmp_path: Path) -> None:

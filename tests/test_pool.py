@@ -1,0 +1,145 @@
+"""AsyncPagePool: the crawl's cleaning pool, awaited from an asyncio loop, with per-page limits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from typing import Any
+
+import pytest
+
+from scraper.pool import AsyncPagePool, Limits
+
+
+def _job(payload: Any) -> dict[str, Any]:
+    """Test job: ("sleep", s) sleeps, "die" kills the worker, "hog" allocates 1 GiB, else echoes."""
+    if isinstance(payload, tuple) and payload[0] == "sleep":
+        time.sleep(payload[1])
+    elif payload == "die":
+        os._exit(9)
+    elif payload == "hog":
+        bytearray(1 << 30)
+    return {"article": {"echo": payload}}
+
+
+def _run(pool: AsyncPagePool, payloads: list[Any], timeout: float = 60) -> list[dict[str, Any]]:
+    async def main() -> list[dict[str, Any]]:
+        try:
+            return await asyncio.wait_for(asyncio.gather(*(pool.run(p) for p in payloads)), timeout)
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(main())
+
+
+def test_every_payload_gets_its_own_result() -> None:
+    pool = AsyncPagePool(_job, 2, Limits(seconds=10, memory_bytes=0))
+    results = _run(pool, list(range(60)))
+    assert [r["article"]["echo"] for r in results] == list(range(60))
+    assert pool.replaced == 0
+
+
+def test_time_limit_kills_the_worker_and_the_page_queued_behind_it_still_runs() -> None:
+    pool = AsyncPagePool(_job, 1, Limits(seconds=0.5, memory_bytes=0))
+    started = time.monotonic()
+    results = _run(pool, ["a", ("sleep", 30.0), "b", "c"])
+    assert results[1]["reason"] == "time-limit"
+    assert [results[i]["article"]["echo"] for i in (0, 2, 3)] == ["a", "b", "c"]
+    assert pool.replaced == 1 and time.monotonic() - started < 10
+
+
+def test_a_crashed_worker_is_an_error_for_its_page_only() -> None:
+    pool = AsyncPagePool(_job, 1, Limits(seconds=10, memory_bytes=0))
+    results = _run(pool, ["a", "die", "b"])
+    assert results[1]["reason"] == "worker-crashed" and "exit code 9" in results[1]["message"]
+    assert results[0]["article"]["echo"] == "a" and results[2]["article"]["echo"] == "b"
+
+
+def test_memory_limit_turns_a_greedy_page_into_an_error() -> None:
+    pool = AsyncPagePool(_job, 1, Limits(seconds=10, memory_bytes=600 << 20))
+    results = _run(pool, ["hog", "fine"])
+    assert results[0]["reason"] == "memory-limit" and results[1]["article"]["echo"] == "fine"
+
+
+def test_large_pages_and_results_never_block_the_loop() -> None:
+    # Pages and results each far larger than a socket buffer, two queued per worker: the loop keeps
+    # running (a ticker advances) and everything arrives.
+    pool = AsyncPagePool(_job, 2, Limits(seconds=30, memory_bytes=0))
+
+    async def main() -> tuple[int, int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.001)
+
+        tick = asyncio.create_task(ticker())
+        try:
+            results = await asyncio.wait_for(asyncio.gather(*(pool.run("x" * 3_000_000) for _ in range(20))), 60)
+        finally:
+            tick.cancel()
+            await pool.aclose()
+        return sum(len(r["article"]["echo"]) for r in results), ticks
+
+    total, ticks = asyncio.run(main())
+    assert total == 20 * 3_000_000 and ticks > 20
+
+
+def test_a_cancelled_caller_leaves_the_pool_working() -> None:
+    pool = AsyncPagePool(_job, 1, Limits(seconds=10, memory_bytes=0))
+
+    async def main() -> dict[str, Any]:
+        slow = asyncio.create_task(pool.run(("sleep", 0.3)))
+        waiting = asyncio.create_task(pool.run("never"))
+        await asyncio.sleep(0.05)
+        waiting.cancel()
+        slow.cancel()
+        try:
+            return await asyncio.wait_for(pool.run("after"), 10)
+        finally:
+            await pool.aclose()
+
+    assert asyncio.run(main())["article"]["echo"] == "after"
+
+
+def test_a_pool_serves_one_event_loop() -> None:
+    pool = AsyncPagePool(_job, 1, Limits(seconds=10, memory_bytes=0))
+    with asyncio.Runner() as runner:
+        assert runner.run(pool.run("a"))["article"]["echo"] == "a"
+        with asyncio.Runner() as other, pytest.raises(RuntimeError, match="event loop"):
+            other.run(pool.run("b"))
+        runner.run(pool.aclose())
+
+
+def test_close_stops_every_worker_even_a_busy_one() -> None:
+    pool = AsyncPagePool(_job, 2, Limits(seconds=60, memory_bytes=0))
+    processes = [w.proc for w in pool._workers]
+
+    async def main() -> None:
+        task = asyncio.create_task(pool.run(("sleep", 30.0)))
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        await pool.aclose()
+        assert time.monotonic() - started < 5
+        task.cancel()
+
+    asyncio.run(main())
+    assert not any(p.is_alive() for p in processes)
+
+
+def test_workers_do_not_keep_the_parents_sockets_open() -> None:
+    # A connection the parent holds when it forks its workers: once the parent closes its end, the peer
+    # must see EOF (a worker holding a copy would keep the connection open).
+    ours, peer = socket.socketpair()
+    pool = AsyncPagePool(_job, 2, Limits(seconds=10, memory_bytes=0))
+    try:
+        ours.close()
+        peer.settimeout(5)
+        assert peer.recv(1) == b""
+    finally:
+        pool.close()
+        peer.close()
