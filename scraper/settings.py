@@ -50,6 +50,15 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonlWriterPipeline": 900,
 }
 
+# -- listeners (https://docs.scrapy.org/en/latest/topics/telnetconsole.html) -------------------------
+# A scheduled crawler opens no ports: no telnet console, no remote-control HTTP server.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# -- logging: a dropped item is logged as one line (URL and reason), not the whole record -----------
+LOG_FORMATTER = "pipelines.logformatter.NewsLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
 # -- output ----------------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 

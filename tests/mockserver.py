@@ -1,6 +1,6 @@
 """A real HTTP server on 127.0.0.1 for crawl tests, the demo and the crawl benchmark.
 
-Run ``python -m tests.mockserver [--site DIR] [--generated N] [--robots-delay S]``; it prints
+Run ``python -m tests.mockserver [--site DIR] [--pages DIR] [--robots-delay S]``; it prints
 ``PORTS <main> <robots-503>`` and serves until killed. The second port's robots.txt answers 503.
 
 URLs on the main port:
@@ -14,6 +14,8 @@ URLs on the main port:
     /news/<slug>                   the articles of --site: every <slug>.html there, and every golden case
                                    <domain>/<date>_<slug>/page.html (the default --site is tests/golden)
     /gen/<n>                       generated article number n (for benchmarks); /gen-feed.xml?n=N
+    /page/<n>                      saved page n modulo the count of --pages DIR (*.html, *.html.gz), served
+                                   as they are (for benchmarks on real pages); /pages-feed.xml?n=N
     /fault/500                     always 500           /fault/404       always 404
     /fault/slow                    answers after 5 s    /fault/loop      redirects to itself
     /fault/retry-after             503 + Retry-After: 1 the first time, then an article
@@ -103,15 +105,28 @@ def generated_article(n: int) -> bytes:
     ).encode()
 
 
+def sorted_pages(folder: Path) -> list[Path]:
+    """The saved pages of a folder (``*.html``, ``*.html.gz``), in name order."""
+    return sorted(p for p in folder.iterdir() if p.name.endswith((".html", ".html.gz")))
+
+
+def read_page(path: Path) -> bytes:
+    """A saved page's bytes, gunzipped if need be."""
+    return gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+
+
 @functools.lru_cache(maxsize=4096)
 def _generated_cached(n: int) -> bytes:
     return generated_article(n)
 
 
+_saved_cached = functools.lru_cache(maxsize=512)(read_page)
+
+
 class Site:
     """The content the handler serves."""
 
-    def __init__(self, folder: Path, generated: int, robots_delay: float) -> None:
+    def __init__(self, folder: Path, robots_delay: float, saved: Path | None = None) -> None:
         pages = {p.stem: p for p in folder.glob("*.html")}
         pages.update({p.parent.name.split("_", 1)[-1]: p for p in folder.glob("*/*/page.html")})
         self.articles = {slug: pages[slug].read_bytes() for slug in sorted(pages)}
@@ -119,7 +134,7 @@ class Site:
         self.titles = {slug: _headline(body) or slug for slug, body in self.articles.items()}
         self.dates = {slug: _published(body) or f"2025-06-{10 + i % 18:02d}T08:00:00+00:00"
                       for i, (slug, body) in enumerate(self.articles.items())}
-        self.generated = generated
+        self.saved = sorted_pages(saved) if saved else []
         self.robots_delay = robots_delay
         self.retry_seen: set[str] = set()
         self.lock = threading.Lock()
@@ -172,6 +187,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, self.site.articles[slug], f"text/html; charset={self.site.charsets[slug]}")
         elif path.startswith("/gen/") and path[5:].isdigit():
             self._send(200, _generated_cached(int(path[5:])))
+        elif path.startswith("/page/") and path[6:].isdigit() and self.site.saved:
+            self._send(200, _saved_cached(self.site.saved[int(path[6:]) % len(self.site.saved)]))
         elif path.startswith("/calendar/"):
             self._calendar(path)
         else:
@@ -182,6 +199,7 @@ class Handler(BaseHTTPRequestHandler):
             "/robots.txt": self._robots, "/": self._home, "/feed.xml": self._feed, "/atom.xml": self._atom,
             "/news-sitemap.xml": self._news_sitemap, "/sitemap_index.xml": self._index,
             "/sitemap-1.xml.gz": self._sitemap_gz, "/section/world": self._section, "/gen-feed.xml": self._gen_feed,
+            "/pages-feed.xml": self._pages_feed,
             "/fault-feed.xml": self._fault_feed, "/fault/500": lambda b, q: self._send(500, b"<p>boom</p>"),
             "/fault/404": lambda b, q: self._send(404, b"<p>gone</p>"), "/fault/slow": self._slow,
             "/fault/loop": lambda b, q: self._send(302, b"", headers={"Location": "/fault/loop"}),
@@ -249,6 +267,11 @@ class Handler(BaseHTTPRequestHandler):
         items = "".join(f"<item><title>Story {i}</title><link>{base}/gen/{i}</link></item>" for i in range(count))
         self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
 
+    def _pages_feed(self, base: str, query: dict[str, list[str]]) -> None:
+        count = int(query.get("n", ["100"])[0])
+        items = "".join(f"<item><title>Page {i}</title><link>{base}/page/{i}</link></item>" for i in range(count))
+        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+
     def _fault_feed(self, base: str, query: object) -> None:
         faults = ["500", "404", "slow", "loop", "retry-after", "bomb", "hostile", "redirect-private"]
         first = next(iter(self.site.articles), "")
@@ -297,10 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     """Serve until killed; print the ports first."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", type=Path, default=DEFAULT_SITE, help="folder of article pages (see above)")
-    parser.add_argument("--generated", type=int, default=0, help="(unused) kept for symmetry with /gen-feed.xml")
+    parser.add_argument("--pages", type=Path, default=None, help="folder of saved pages served at /page/<n>")
     parser.add_argument("--robots-delay", type=float, default=0.0, help="Crawl-delay to announce in robots.txt")
     args = parser.parse_args(argv)
-    main_server, strict = serve(Site(args.site, args.generated, args.robots_delay))
+    main_server, strict = serve(Site(args.site, args.robots_delay, args.pages))
     print(f"PORTS {main_server.server_address[1]} {strict.server_address[1]}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         threading.Event().wait()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from pipelines.archive import RawArchivePipeline
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DedupePipeline
 from pipelines.jsonl import JsonlWriterPipeline
+from pipelines.logformatter import NewsLogFormatter
 from pipelines.validate import DropIncompletePipeline
+from scraper import settings as project
 from scraper.article import FetchError, RawPage
 from spiders.news import NewsSpider
 from tests.conftest import page
@@ -100,3 +103,15 @@ def test_writer_splits_articles_and_errors_and_renames_on_close(tmp_path: Path) 
     records = [json.loads(x) for x in errors.read_text().splitlines()]
     assert [(r["url"], r["stage"], r["reason"]) for r in records] == [
         ("https://x/b", "fetch", "http 500"), ("https://x/c", "clean", "empty: no article text found")]
+
+
+def test_a_dropped_item_is_logged_as_one_line_without_its_text(tmp_path: Path) -> None:
+    assert project.LOG_FORMATTER == "pipelines.logformatter.NewsLogFormatter"
+    crawler = _crawler(tmp_path, DEFAULT_DROPITEM_LOG_LEVEL=project.DEFAULT_DROPITEM_LOG_LEVEL)
+    spider = NewsSpider.from_crawler(crawler, feed="https://x.org/f")
+    formatter = NewsLogFormatter.from_crawler(crawler)
+    item = {"url": "https://x.org/a", "text": "the whole story " * 1000}
+    result = formatter.dropped(item, DropItem("dedupe: duplicate of https://x.org/b"), None, spider)
+    message = result["msg"] % result["args"]
+    assert message == "Dropped https://x.org/a: dedupe: duplicate of https://x.org/b"
+    assert result["level"] == logging.INFO
