@@ -23,6 +23,8 @@ URLs on the main port:
     /fault/hostile                 an article linking to file:, javascript:, 10.0.0.1 and 169.254.169.254
     /fault/redirect-private        302 to http://10.255.255.1/secret
     /fault-feed.xml                a feed listing one good article and every fault above
+    /fault/heavy                   a legitimate but huge article (19,500 paragraphs, ~2 s to clean)
+    /heavy-feed.xml                a feed listing one good article and /fault/heavy
 """
 
 from __future__ import annotations
@@ -204,6 +206,7 @@ class Handler(BaseHTTPRequestHandler):
             "/fault/404": lambda b, q: self._send(404, b"<p>gone</p>"), "/fault/slow": self._slow,
             "/fault/loop": lambda b, q: self._send(302, b"", headers={"Location": "/fault/loop"}),
             "/fault/retry-after": self._retry_after, "/fault/bomb": self._bomb, "/fault/hostile": self._hostile,
+            "/fault/heavy": self._heavy, "/heavy-feed.xml": self._heavy_feed,
             "/fault/redirect-private": lambda b, q: self._send(302, b"", headers={"Location": "http://10.255.255.1/secret"}),
         }
 
@@ -279,6 +282,18 @@ class Handler(BaseHTTPRequestHandler):
             "file:///etc/passwd", "javascript:alert(1)", "http://10.0.0.1/admin", "http://169.254.169.254/latest/"]
         items = "".join(f"<item><title>x</title><link>{html.escape(u)}</link></item>" for u in links)
         self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+
+    def _heavy_feed(self, base: str, query: object) -> None:
+        first = next(iter(self.site.articles), "")
+        items = "".join(f"<item><title>x</title><link>{base}{path}</link></item>"
+                        for path in (f"/news/{first}", "/fault/heavy"))
+        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+
+    def _heavy(self, base: str, query: object) -> None:
+        paragraphs = "".join(f"<p>Paragraph {i} of a very long report on the harbour, with several words in it.</p>"
+                             for i in range(19_500))
+        self._send(200, f"<html><head><title>Heavy</title></head><body><article><h1>Heavy report</h1>{paragraphs}"
+                        f"</article></body></html>".encode())
 
     def _slow(self, base: str, query: object) -> None:
         time.sleep(5)

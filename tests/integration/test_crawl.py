@@ -101,6 +101,16 @@ def test_faults_end_as_error_records_never_a_crash(mockserver, crawl) -> None:
     assert result.stat("scraper/retry_after/waited") == 1
 
 
+def test_a_page_over_the_clean_time_limit_is_an_error_and_the_crawl_goes_on(mockserver, crawl) -> None:
+    # /fault/heavy is a real article that takes ~2 s to clean; the good article takes ~20 ms.
+    result = crawl({"feed": mockserver.url("/heavy-feed.xml")}, {"SCRAPER_CLEAN_TIME_LIMIT": "0.8"})
+    assert result.returncode == 0 and "Traceback" not in result.log
+    assert [a["url"] for a in result.articles] == [mockserver.url("/news/aggregator-ai-promo")]
+    assert [(e["url"], e["stage"]) for e in result.errors] == [(mockserver.url("/fault/heavy"), "clean")]
+    assert "time-limit" in result.errors[0]["reason"]
+    assert result.stat("scraper/workers_replaced") == 1
+
+
 def test_robots_txt_answering_503_disallows_everything(mockserver, crawl) -> None:
     result = crawl({"feed": mockserver.url("/feed.xml", strict=True)})
     assert result.articles == []
