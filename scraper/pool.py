@@ -323,18 +323,19 @@ class AsyncPagePool:
                 self._start(worker, inflight, await queue.get())
             while len(inflight) < 2 and not queue.empty():
                 self._start(worker, inflight, queue.get_nowait())
+            healthy = False
             try:
                 async with asyncio.timeout(self.limits.seconds):
                     result = await worker.receive()
+                healthy = True
             except TimeoutError:
                 result = _failure("time-limit", f"page took longer than {self.limits.seconds:g} s")
             except (EOFError, OSError):
                 worker.proc.join(timeout=1)
                 result = _failure("worker-crashed", f"cleaning worker died (exit code {worker.proc.exitcode})")
-            else:
-                _settle(inflight.popleft()[1], result)
-                continue
             _settle(inflight.popleft()[1], result)
+            if healthy:
+                continue
             worker.stop(kill=True)
             self.replaced += 1
             worker = self._workers[index] = self._spawn()
