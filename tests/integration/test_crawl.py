@@ -111,6 +111,31 @@ def test_a_page_over_the_clean_time_limit_is_an_error_and_the_crawl_goes_on(mock
     assert result.stat("scraper/workers_replaced") == 1
 
 
+def _warc_page_urls(out: Path) -> set[str]:
+    urls = set()
+    for path in (out / "raw").rglob("*.warc.gz"):
+        with path.open("rb") as handle:
+            urls |= {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle)
+                     if r.rec_type == "response"}
+    return {u for u in urls if "/gen/" in u}
+
+
+def test_sigterm_mid_crawl_closes_the_run_and_every_fetched_page_has_its_record(mockserver, crawl) -> None:
+    def twenty_articles_written(out: Path) -> bool:
+        part = next((out / "articles").glob("news-*[0-9a-f].jsonl.part"), None)
+        return part is not None and part.read_bytes().count(b"\n") >= 20
+
+    result = crawl({"feed": mockserver.url("/gen-feed.xml?n=2000")}, {"CONCURRENT_REQUESTS_PER_DOMAIN": "16"},
+                   terminate_when=twenty_articles_written)
+    assert result.returncode == 0 and "Traceback" not in result.log
+    assert "'finish_reason': 'shutdown'" in result.log
+    assert not list(result.out.rglob("*.part")), "files are renamed into place on shutdown too"
+    outcomes = [a["url"] for a in result.articles] + [e["url"] for e in result.errors]
+    assert 20 <= len(result.articles) < 2000
+    assert len(outcomes) == len(set(outcomes))
+    assert set(outcomes) == _warc_page_urls(result.out), "a page fetched before the stop is cleaned and written"
+
+
 def test_robots_txt_answering_503_disallows_everything(mockserver, crawl) -> None:
     result = crawl({"feed": mockserver.url("/feed.xml", strict=True)})
     assert result.articles == []
