@@ -7,10 +7,13 @@ stdout carries data only (JSON); stderr carries logs and errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from scraper import golden
@@ -21,12 +24,13 @@ from scraper.config import DEFAULT_OPTIONS, CleanOptions, load_options
 from scraper.errors import ScraperError
 from scraper.pool import Limits
 from scraper.profiles import PACKAGE_PROFILES, ProfileRegistry, SiteProfile, default_registry, load_profiles
-from scraper.reclean import run, run_dask
+from scraper.reclean import DONE_DIR, run, run_dask
 from scraper.sources import ReadOptions
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
 
 
 def _add_clean(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -178,6 +182,25 @@ def _cmd_golden(args: argparse.Namespace) -> int:
 
 def _cmd_reclean(args: argparse.Namespace) -> int:
     read = ReadOptions(html_field=args.html_field, url_field=args.url_field, base_url=args.base_url)
+    with _sigterm_as_interrupt():
+        return _reclean(args, read)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM stops the run the way Ctrl-C does (KeyboardInterrupt): the workers are
+    stopped and the finished shards kept, instead of the process dying on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _reclean(args: argparse.Namespace, read: ReadOptions) -> int:
     try:
         if args.dask:
             summary = run_dask(args.dask, args.inputs, args.out, read=read, files_per_shard=args.files_per_shard)
@@ -188,6 +211,10 @@ def _cmd_reclean(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ScraperError, OSError) as exc:
         print(f"scraper reclean: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (systemd, kill)
+        print(f"scraper reclean: interrupted; finished shards are kept ({args.out}/{DONE_DIR}), unfinished ones "
+              f"left as .part files; run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
     data = summary.to_dict()
     print(json.dumps(data), file=sys.stderr)
     if data["inputs"] and not data["articles"]:

@@ -10,16 +10,19 @@ sockets itself, so no thread and no blocking call is involved.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import gc
 import multiprocessing as mp
 import os
 import pickle
 import resource
+import signal
 import socket
 import stat
 import struct
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -43,6 +46,23 @@ class Limits:
     memory_bytes: int = 2 << 30
 
 
+# Every worker started here and not yet reaped; killed at interpreter exit (see _kill_leftover_workers).
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftover_workers() -> None:
+    """Kill the workers a pool left running (the parent stopped without closing it: a forced shutdown).
+
+    Workers ignore SIGTERM (see ``_worker``), so multiprocessing's own exit handler, which sends SIGTERM
+    and then waits, would wait for ever; registered after it, this handler runs first.
+    """
+    for proc in list(_LIVE):
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+
+
 def _close_inherited_sockets(keep: int) -> None:
     """Close the sockets a forked worker inherited (the crawler's HTTP connections, other workers' pipes):
     a worker holding a copy would keep them open after the parent closes them."""
@@ -54,7 +74,14 @@ def _close_inherited_sockets(keep: int) -> None:
 
 
 def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
-    """Worker loop: receive (key, payload), send (key, result); None stops it."""
+    """Worker loop: receive (key, payload), send (key, result); None stops it.
+
+    SIGINT and SIGTERM are ignored: a Ctrl-C reaches the whole process group and systemd signals the whole
+    service, but the parent decides when its workers stop (after the pages in flight, on a graceful
+    shutdown). The handlers inherited from the parent (Scrapy's) would not stop the worker either.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _close_inherited_sockets(conn.fileno())
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -81,6 +108,7 @@ class _Slot:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, job, limits.memory_bytes), daemon=True)
         self.proc.start()
+        _LIVE.add(self.proc)
         child.close()
         self.queue: deque[tuple[Any, Any]] = deque()
         self.started = 0.0
@@ -221,6 +249,7 @@ class _Worker:
         conn = Connection(child.detach())
         self.proc = ctx.Process(target=_worker, args=(conn, job, limits.memory_bytes), daemon=True)
         self.proc.start()
+        _LIVE.add(self.proc)
         conn.close()
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 

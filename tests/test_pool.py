@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
+import signal
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scraper.pool import AsyncPagePool, Limits
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _job(payload: Any) -> dict[str, Any]:
@@ -143,3 +150,43 @@ def test_workers_do_not_keep_the_parents_sockets_open() -> None:
     finally:
         pool.close()
         peer.close()
+
+
+def test_workers_ignore_sigint_and_sigterm_and_finish_their_page() -> None:
+    # Ctrl-C reaches the whole process group and systemd signals the whole service: the page in flight is
+    # still cleaned, and the parent stops its workers when it is done.
+    pool = AsyncPagePool(_job, 1, Limits(seconds=10, memory_bytes=0))
+
+    async def main() -> dict[str, Any]:
+        task = asyncio.create_task(pool.run(("sleep", 0.5)))
+        await asyncio.sleep(0.2)
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGINT)
+            os.kill(child.pid, signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(task, 10)
+        finally:
+            await pool.aclose()
+
+    assert asyncio.run(main())["article"]["echo"] == ("sleep", 0.5)
+    assert pool.replaced == 0
+
+
+_ABANDON = """
+import asyncio, signal, sys
+sys.path.insert(0, sys.argv[1])
+from tests.test_pool import _job
+from scraper.pool import AsyncPagePool, Limits
+signal.signal(signal.SIGTERM, lambda *_: None)  # as Scrapy does: the workers inherit a handler that does nothing
+pool = AsyncPagePool(_job, 2, Limits(seconds=60, memory_bytes=0))
+print(" ".join(str(w.proc.pid) for w in pool._workers), flush=True)
+asyncio.run(pool.run("a"))
+# no close(): what a forced shutdown leaves behind
+"""
+
+
+def test_a_parent_that_exits_without_closing_its_pool_does_not_hang_and_leaves_no_worker() -> None:
+    proc = subprocess.run([sys.executable, "-c", _ABANDON, str(ROOT)], capture_output=True, text=True, timeout=30,
+                          check=True)
+    for pid in proc.stdout.split():
+        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived its parent"

@@ -168,6 +168,34 @@ def test_kill_9_mid_run_then_rerun_outputs_every_input_exactly_once(tmp_path: Pa
     assert not list(out.glob("*.part"))
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_cleanly_then_rerun_resumes(tmp_path: Path, signum: int) -> None:
+    # Ctrl-C and systemd both signal the whole process group: the run stops its workers, says how to
+    # resume and exits 130; finished shards stay finished.
+    src = tmp_path / "in"
+    src.mkdir()
+    total = 240
+    for n in range(total):
+        (src / f"g{n:04d}.html").write_bytes(generated_article(n))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "scraper", "reclean", str(src), "-o", str(out), "-j", "2", "--files-per-shard", "40"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((out / DONE_DIR).glob("*.json")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "run the same command again to resume" in err and "Traceback" not in err
+    finished = len(list((out / DONE_DIR).glob("*.json")))
+    assert 1 <= finished < total // 40, "the signal must land in the middle of the run"
+    with pytest.raises(ProcessLookupError):  # the whole group is gone: no worker outlived the run
+        os.killpg(proc.pid, 0)
+    assert main(["reclean", str(src), "-o", str(out), "-j", "2", "--files-per-shard", "40"]) == 0
+    seen = _inputs_seen(out)
+    assert len(seen) == total and len(set(seen)) == total
+
+
 def _slow(payload: Any) -> dict[str, Any]:
     time.sleep(payload)
     return {"article": {"slept": payload}}

@@ -120,13 +120,14 @@ def _warc_page_urls(out: Path) -> set[str]:
     return {u for u in urls if "/gen/" in u}
 
 
-def test_sigterm_mid_crawl_closes_the_run_and_every_fetched_page_has_its_record(mockserver, crawl) -> None:
-    def twenty_articles_written(out: Path) -> bool:
-        part = next((out / "articles").glob("news-*[0-9a-f].jsonl.part"), None)
-        return part is not None and part.read_bytes().count(b"\n") >= 20
+def _twenty_articles_written(out: Path) -> bool:
+    part = next((out / "articles").glob("news-*[0-9a-f].jsonl.part"), None)
+    return part is not None and part.read_bytes().count(b"\n") >= 20
 
+
+def test_sigterm_mid_crawl_closes_the_run_and_every_fetched_page_has_its_record(mockserver, crawl) -> None:
     result = crawl({"feed": mockserver.url("/gen-feed.xml?n=2000")}, {"CONCURRENT_REQUESTS_PER_DOMAIN": "16"},
-                   terminate_when=twenty_articles_written)
+                   terminate_when=_twenty_articles_written)
     assert result.returncode == 0 and "Traceback" not in result.log
     assert "'finish_reason': 'shutdown'" in result.log
     assert not list(result.out.rglob("*.part")), "files are renamed into place on shutdown too"
@@ -134,6 +135,24 @@ def test_sigterm_mid_crawl_closes_the_run_and_every_fetched_page_has_its_record(
     assert 20 <= len(result.articles) < 2000
     assert len(outcomes) == len(set(outcomes))
     assert set(outcomes) == _warc_page_urls(result.out), "a page fetched before the stop is cleaned and written"
+
+
+def _cmdline(pid: Path) -> bytes:
+    try:
+        return (pid / "cmdline").read_bytes()
+    except OSError:  # ended meanwhile
+        return b""
+
+
+def test_a_second_sigterm_stops_at_once_leaving_part_files_and_no_process(mockserver, crawl) -> None:
+    result = crawl({"feed": mockserver.url("/gen-feed.xml?n=2000")}, {"CONCURRENT_REQUESTS_PER_DOMAIN": "16"},
+                   terminate_when=_twenty_articles_written, signals=2)
+    assert "forcing unclean shutdown" in result.log
+    assert list((result.out / "articles").glob("*.jsonl.part")), "an unfinished run is never renamed into place"
+    assert not list((result.out / "articles").glob("*.jsonl"))
+    # The cleaning workers were forked from the crawl, so they would carry its command line (and output dir).
+    left = [pid for pid in Path("/proc").glob("[0-9]*") if str(result.out).encode() in _cmdline(pid)]
+    assert left == [], f"processes outlived the crawl: {left}"
 
 
 def test_robots_txt_answering_503_disallows_everything(mockserver, crawl) -> None:
