@@ -11,6 +11,7 @@ from scrapy.exceptions import NotConfigured
 
 from pipelines.archive import run_id
 from scraper.article import FetchError, RawPage
+from scraper.history import CrawlHistory
 from scraper.storage import JsonlWriter
 
 
@@ -18,18 +19,24 @@ class JsonlWriterPipeline:
     """Writes ``<dir>/articles/<spider>-<run>.jsonl`` and ``<spider>-<run>.errors.jsonl``, item by item,
     under ``.part`` names renamed when the spider closes. Error records (``url``, ``stage``,
     ``reason``, ``fetched_at``) come from FetchError items and from every dropped item.
-    Settings: ``SCRAPER_OUTPUT_DIR``."""
+    With ``SCRAPER_HISTORY`` set, the URLs of the articles written (as requested, after redirects, and the
+    page's canonical URL) go into that history file once the files are in place, so that later runs skip
+    them. Settings: ``SCRAPER_OUTPUT_DIR``, ``SCRAPER_HISTORY``. Stats: ``scraper/history/recorded``."""
 
-    def __init__(self, folder: Path, stem: str) -> None:
+    def __init__(self, folder: Path, stem: str, history: str | None = None, run: str = "", stats: Any = None) -> None:
         self.articles = JsonlWriter(folder / f"{stem}.jsonl")
         self.errors = JsonlWriter(folder / f"{stem}.errors.jsonl")
+        self.history, self.run, self.stats = history, run, stats
+        self.written_urls: list[str | None] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> JsonlWriterPipeline:
         out = crawler.settings.get("SCRAPER_OUTPUT_DIR")
         if not out:
             raise NotConfigured("SCRAPER_OUTPUT_DIR is not set")
-        pipeline = cls(Path(out) / "articles", f"{crawler.spidercls.name}-{run_id(crawler)}")
+        run = run_id(crawler)
+        pipeline = cls(Path(out) / "articles", f"{crawler.spidercls.name}-{run}",
+                       crawler.settings.get("SCRAPER_HISTORY") or None, run, crawler.stats)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
@@ -38,6 +45,10 @@ class JsonlWriterPipeline:
             self.errors.write(item.to_dict())
         elif isinstance(item, dict):
             self.articles.write(item)
+            if self.history:
+                source = item.get("source") or {}
+                self.written_urls += [item.get("url"), item.get("canonical_url"), source.get("url"),
+                                      source.get("final_url")]
         return item
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any = None) -> None:
@@ -51,3 +62,11 @@ class JsonlWriterPipeline:
     def close_spider(self) -> None:
         self.articles.close()
         self.errors.close()
+        if self.history:  # only now: a run that dies before its files are in place records nothing
+            history = CrawlHistory(self.history)
+            try:
+                recorded = history.record(self.written_urls, self.run)
+            finally:
+                history.close()
+            if self.stats is not None:
+                self.stats.set_value("scraper/history/recorded", recorded)

@@ -12,6 +12,7 @@ from twisted.python.failure import Failure
 
 from scraper.article import FetchError, RawPage
 from scraper.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from scraper.history import CrawlHistory
 from scraper.netpolicy import scheme_refusal
 from scraper.plan import CrawlPlan, Source, build_plan
 from scraper.profiles import default_registry, load_profiles
@@ -30,7 +31,8 @@ class NewsSpider(scrapy.Spider):
 
     Other arguments: ``since``/``until`` (YYYY-MM-DD), ``query`` (comma-separated terms),
     ``max_articles``, ``depth``. Yields a ``RawPage`` per article response (any status) and a
-    ``FetchError`` per request that gave no response. Settings: ``SCRAPER_PROFILES_DIR``.
+    ``FetchError`` per request that gave no response. Settings: ``SCRAPER_PROFILES_DIR``, and
+    ``SCRAPER_HISTORY`` (a history file: article URLs that an earlier run wrote are not fetched again).
     """
 
     name = "news"
@@ -42,6 +44,7 @@ class NewsSpider(scrapy.Spider):
         self.plan: CrawlPlan | None = None
         self.scheduled = 0
         self.seen: set[str] = set()
+        self.history: CrawlHistory | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -49,7 +52,13 @@ class NewsSpider(scrapy.Spider):
         folder = crawler.settings.get("SCRAPER_PROFILES_DIR")
         registry = load_profiles(folder) if folder else default_registry()
         spider.plan = build_plan(registry, **spider._arguments)
+        if history := crawler.settings.get("SCRAPER_HISTORY"):
+            spider.history = CrawlHistory(history)
         return spider
+
+    def closed(self, reason: str) -> None:
+        if self.history is not None:
+            self.history.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         assert self.plan is not None
@@ -80,6 +89,9 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("scraper/spider/skipped_by_filter")
                 continue
             if entry.url in self.seen:
+                continue
+            if self.history is not None and self.history.written(entry.url):
+                self.crawler.stats.inc_value("scraper/history/skipped")
                 continue
             self.seen.add(entry.url)
             self.scheduled += 1

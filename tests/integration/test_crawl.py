@@ -9,6 +9,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.golden import discover
+from scraper.history import CrawlHistory
 from tests.conftest import GOLDEN
 
 CASES = {c.path.name.split("_", 1)[1]: c for c in discover(GOLDEN)}
@@ -153,6 +154,42 @@ def test_a_second_sigterm_stops_at_once_leaving_part_files_and_no_process(mockse
     # The cleaning workers were forked from the crawl, so they would carry its command line (and output dir).
     left = [pid for pid in Path("/proc").glob("[0-9]*") if str(result.out).encode() in _cmdline(pid)]
     assert left == [], f"processes outlived the crawl: {left}"
+
+
+def test_with_a_history_each_run_fetches_only_articles_no_earlier_run_wrote(mockserver, crawl, tmp_path) -> None:
+    history = {"SCRAPER_HISTORY": str(tmp_path / "history.sqlite3")}
+    first = crawl({"feed": mockserver.url("/feed.xml"), "max_articles": "2"}, history)
+    first_urls = {a["url"] for a in first.articles}
+    assert len(first_urls) == 2 and first.stat("scraper/history/recorded") >= 2
+    for path in (first.out / "articles").glob("*.jsonl"):
+        path.rename(path.with_name("first-" + path.name))  # the next run writes beside them
+    second = crawl({"feed": mockserver.url("/feed.xml")}, history)
+    second_urls = [a["url"] for a in second.articles]
+    assert second.stat("scraper/history/skipped") == 2
+    assert set(second_urls).isdisjoint(first_urls)
+    assert {u.rsplit("/", 1)[1] for u in first_urls | set(second_urls)} == set(CASES)
+    assert CrawlHistory(tmp_path / "history.sqlite3").written(mockserver.url("/news/aggregator-ai-promo"))
+
+
+def test_with_a_history_failed_pages_are_tried_again_next_run(mockserver, crawl, tmp_path) -> None:
+    history = {"SCRAPER_HISTORY": str(tmp_path / "history.sqlite3")}
+    failed = {"/fault/500", "/fault/404"}
+    written = []
+    for _ in range(2):
+        result = crawl({"feed": mockserver.url("/fault-feed.xml")}, history)
+        assert failed <= {e["url"].replace(mockserver.url(""), "") for e in result.errors}
+        written.append((len(result.articles), result.stat("scraper/history/skipped")))
+        for path in (result.out / "articles").glob("*.jsonl"):
+            path.unlink()
+    assert written == [(3, 0), (0, 3)]
+
+
+def test_a_run_stopped_by_force_records_nothing_in_the_history(mockserver, crawl, tmp_path) -> None:
+    result = crawl({"feed": mockserver.url("/gen-feed.xml?n=2000")},
+                   {"CONCURRENT_REQUESTS_PER_DOMAIN": "16", "SCRAPER_HISTORY": str(tmp_path / "history.sqlite3")},
+                   terminate_when=_twenty_articles_written, signals=2)
+    assert list((result.out / "articles").glob("*.jsonl.part"))
+    assert len(CrawlHistory(tmp_path / "history.sqlite3")) == 0, "its articles were never put in place"
 
 
 def test_robots_txt_answering_503_disallows_everything(mockserver, crawl) -> None:
