@@ -50,6 +50,9 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonlWriterPipeline": 900,
 }
 
+# -- distributed crawling: off unless SCRAPER_REDIS_URL is set (middlewares/distributed.py) ---------
+ADDONS = {"middlewares.distributed.DistributedAddon": 0}
+
 # -- listeners (https://docs.scrapy.org/en/latest/topics/telnetconsole.html) -------------------------
 # A scheduled crawler opens no ports: no telnet console, no remote-control HTTP server.
 TELNETCONSOLE_ENABLED = False
@@ -70,9 +73,13 @@ SCRAPER_CLEAN_MEMORY_LIMIT = 2048
 SCRAPER_CLEAN_TIME_LIMIT = 60.0
 SCRAPER_CLEAN_WORKERS = 0
 SCRAPER_CONTACT = ""
+SCRAPER_CRAWL_ID = ""
 SCRAPER_HISTORY = ""
 SCRAPER_MIN_WORDS = 50
 SCRAPER_OUTPUT_DIR = "output"
 SCRAPER_PROFILES_DIR = ""
+SCRAPER_REDIS_EXPIRE = 7 * 24 * 3600
+SCRAPER_REDIS_IDLE_MAX = 300
+SCRAPER_REDIS_URL = ""
 SCRAPER_RETRY_AFTER_MAX = 120
 SCRAPER_RUN_ID = ""

@@ -10,12 +10,14 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from middlewares.distributed import worker_name
 from scraper.article import FetchError, RawPage
 from scraper.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
 from scraper.history import CrawlHistory
 from scraper.netpolicy import scheme_refusal
 from scraper.plan import CrawlPlan, Source, build_plan
 from scraper.profiles import default_registry, load_profiles
+from scraper.shared import SharedCrawl
 
 # Article responses with these statuses reach the pipelines (and the archive) instead of the errback;
 # redirects are still followed.
@@ -45,6 +47,7 @@ class NewsSpider(scrapy.Spider):
         self.scheduled = 0
         self.seen: set[str] = set()
         self.history: CrawlHistory | None = None
+        self.shared: SharedCrawl | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -54,11 +57,27 @@ class NewsSpider(scrapy.Spider):
         spider.plan = build_plan(registry, **spider._arguments)
         if history := crawler.settings.get("SCRAPER_HISTORY"):
             spider.history = CrawlHistory(history)
+        if redis_url := crawler.settings.get("SCRAPER_REDIS_URL"):
+            spider.shared = SharedCrawl(redis_url, crawler.settings.get("SCRAPER_CRAWL_ID") or "", worker_name())
         return spider
 
     def closed(self, reason: str) -> None:
         if self.history is not None:
             self.history.close()
+
+    def _claim(self, url: str) -> bool:
+        """True the first time ``url`` is met in this crawl (in every process of a distributed crawl)."""
+        if self.shared is not None:
+            return self.shared.claim(url)
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        return True
+
+    def _count_scheduled(self) -> int:
+        """One more article scheduled; returns the total so far (crawl-wide when distributed)."""
+        self.scheduled += 1
+        return self.shared.count_scheduled() if self.shared is not None else self.scheduled
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         assert self.plan is not None
@@ -88,13 +107,14 @@ class NewsSpider(scrapy.Spider):
             if not entry_wanted(entry, self.plan.window, self.plan.query):
                 self.crawler.stats.inc_value("scraper/spider/skipped_by_filter")
                 continue
-            if entry.url in self.seen:
-                continue
             if self.history is not None and self.history.written(entry.url):
                 self.crawler.stats.inc_value("scraper/history/skipped")
                 continue
-            self.seen.add(entry.url)
-            self.scheduled += 1
+            if not self._claim(entry.url):
+                continue
+            if self.plan.max_articles is not None and self._count_scheduled() > self.plan.max_articles:
+                self.crawler.stats.inc_value("scraper/spider/over_max_articles")
+                return
             discovered = {"title": entry.title, "published": entry.published, "keywords": list(entry.keywords)}
             # Articles are de-duplicated here, so that a redirect loop back to the same URL is followed
             # (and reported at REDIRECT_MAX_TIMES) instead of vanishing in the duplicate filter.
