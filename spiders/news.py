@@ -34,7 +34,9 @@ class NewsSpider(scrapy.Spider):
     Other arguments: ``since``/``until`` (YYYY-MM-DD), ``query`` (comma-separated terms),
     ``max_articles``, ``depth``. Yields a ``RawPage`` per article response (any status) and a
     ``FetchError`` per request that gave no response. Settings: ``SCRAPER_PROFILES_DIR``, and
-    ``SCRAPER_HISTORY`` (a history file: article URLs that an earlier run wrote are not fetched again).
+    ``SCRAPER_HISTORY`` (a history file: article URLs that an earlier run wrote are not fetched again),
+    ``SCRAPER_REDIS_URL`` and ``SCRAPER_CRAWL_ID`` (article URLs are claimed in the shared crawl, see
+    ``middlewares/distributed.py``).
     """
 
     name = "news"
