@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import redis
 
-from scraper.shared import SharedCrawl, key_prefix
+from scraper.shared import BUSY_SECONDS, SharedCrawl, key_prefix
 from tests.integration.test_crawl import CASES
 
 FEED = "/gen-feed.xml?n={n}"
@@ -72,3 +74,14 @@ def test_shared_state_claims_once_and_sees_other_busy_processes(redis_url) -> No
     assert 0 < redis.Redis.from_url(redis_url).ttl(f"{key_prefix('unit')}:articles") <= 60
     first.close()
     second.close()
+
+
+def test_a_process_that_stopped_beating_is_not_waited_for(redis_url) -> None:
+    shared = SharedCrawl(redis_url, "stale", "a:1")
+    client = redis.Redis.from_url(redis_url)
+    client.hset(shared.key("busy"), "dead:9", time.time() - BUSY_SECONDS - 1)  # died mid-crawl
+    assert not shared.others_busy()
+    client.hset(shared.key("busy"), "alive:8", time.time())
+    assert shared.others_busy()
+    shared.close()
+    client.close()
