@@ -60,6 +60,14 @@ def test_a_distributed_crawl_needs_a_crawl_id(mockserver, crawl, redis_url) -> N
     assert "crawl id ''" in result.log
 
 
+def test_an_unreachable_redis_stops_the_crawl_at_start_naming_it(mockserver, crawl, tmp_path) -> None:
+    result = crawl({"feed": mockserver.url("/feed.xml")},
+                   {"SCRAPER_REDIS_URL": f"unix://{tmp_path}/no-redis.sock", "SCRAPER_CRAWL_ID": "down"})
+    assert result.returncode != 0
+    assert f"connecting to {tmp_path}/no-redis.sock" in result.log
+    assert not (result.out / "articles").exists() or not list((result.out / "articles").glob("*.jsonl"))
+
+
 def test_shared_state_claims_once_and_sees_other_busy_processes(redis_url) -> None:
     first, second = SharedCrawl(redis_url, "unit", "a:1"), SharedCrawl(redis_url, "unit", "b:2")
     assert first.claim("https://example.com/x?utm_source=feed")
