@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from twisted.internet import task
 
+from scraper.errors import StorageError
 from scraper.shared import key_prefix
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,10 @@ class SharedCrawlIdle:
 
     def _beat(self) -> None:
         if self.idle_since is None:
-            self.shared.beat()
+            try:
+                self.shared.beat()
+            except StorageError as exc:  # keep beating: Redis may come back; the others wait meanwhile
+                logger.warning("heartbeat failed: %s", exc)
 
     def working(self, request: Any, spider: Any) -> None:
         if self.shared is not None and self.idle_since is not None:
