@@ -103,7 +103,7 @@ class SharedCrawlIdle:
         if self.idle_since is None:
             try:
                 self.shared.beat()
-            except StorageError as exc:  # keep beating: Redis may come back; the others wait meanwhile
+            except StorageError as exc:  # keep trying: Redis may come back
                 logger.warning("heartbeat failed: %s", exc)
 
     def working(self, request: Any, spider: Any) -> None:
