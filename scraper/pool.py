@@ -46,6 +46,8 @@ class Limits:
     memory_bytes: int = 2 << 30
 
 
+# What stops a run from outside (Ctrl-C, systemd, kill); workers ignore them (see _worker).
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 # Every worker started here and not yet reaped; killed at interpreter exit (see _kill_leftover_workers).
 _LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -82,6 +84,7 @@ def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent around the fork
     _close_inherited_sockets(conn.fileno())
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -162,12 +165,16 @@ def _stop(slots: list[_Slot]) -> None:
 
 def _frozen(start: Callable[[], _T]) -> _T:
     """Fork (inside ``start``) with the parent's heap frozen for the garbage collector, so that the child's
-    collections do not touch (and copy-on-write) every inherited object."""
+    collections do not touch (and copy-on-write) every inherited object; and with SIGINT and SIGTERM
+    blocked, so that a Ctrl-C landing during the fork reaches the parent once the fork is done, and the
+    child only after it ignores them (see ``_worker``)."""
     gc.collect()
     gc.freeze()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
         return start()
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         gc.unfreeze()
 
 
