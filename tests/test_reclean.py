@@ -145,20 +145,29 @@ def test_rerun_skips_finished_shards(tmp_path: Path) -> None:
     assert len(_inputs_seen(out)) == 3
 
 
-def test_kill_9_mid_run_then_rerun_outputs_every_input_exactly_once(tmp_path: Path) -> None:
+def _start_reclean_until(tmp_path: Path, total: int, jobs: int, shards_done: int) -> subprocess.Popen[str]:
+    """``scraper reclean`` of ``total`` generated pages (40 per shard) into ``tmp_path/out``, in its own
+    process group, returned once ``shards_done`` shards are finished."""
     src = tmp_path / "in"
     src.mkdir()
-    total = 240
     for n in range(total):
         (src / f"g{n:04d}.html").write_bytes(generated_article(n))
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "scraper", "reclean", str(src), "-o", str(out), "-j", "1", "--files-per-shard", "40"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [sys.executable, "-m", "scraper", "reclean", str(src), "-o", str(out), "-j", str(jobs),
+           "--files-per-shard", "40"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list((out / DONE_DIR).glob("*.json"))) < 2:
+    while time.monotonic() < deadline and len(list((out / DONE_DIR).glob("*.json"))) < shards_done:
         time.sleep(0.05)
+    return proc
+
+
+def test_kill_9_mid_run_then_rerun_outputs_every_input_exactly_once(tmp_path: Path) -> None:
+    total = 240
+    src, out = tmp_path / "in", tmp_path / "out"
+    proc = _start_reclean_until(tmp_path, total, jobs=1, shards_done=2)
     os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, mid-shard
-    proc.wait()
+    proc.communicate()
     finished = len(list((out / DONE_DIR).glob("*.json")))
     assert 2 <= finished < total // 40, "the kill must land in the middle of the run"
     # Only finished shards have final files (an unfinished one has .part files, or none yet if the kill
@@ -176,17 +185,9 @@ def test_kill_9_mid_run_then_rerun_outputs_every_input_exactly_once(tmp_path: Pa
 def test_ctrl_c_or_sigterm_stops_cleanly_then_rerun_resumes(tmp_path: Path, signum: int) -> None:
     # Ctrl-C and systemd both signal the whole process group: the run stops its workers, says how to
     # resume and exits 130; finished shards stay finished.
-    src = tmp_path / "in"
-    src.mkdir()
     total = 240
-    for n in range(total):
-        (src / f"g{n:04d}.html").write_bytes(generated_article(n))
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "scraper", "reclean", str(src), "-o", str(out), "-j", "2", "--files-per-shard", "40"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not list((out / DONE_DIR).glob("*.json")):
-        time.sleep(0.05)
+    src, out = tmp_path / "in", tmp_path / "out"
+    proc = _start_reclean_until(tmp_path, total, jobs=2, shards_done=1)
     os.killpg(proc.pid, signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
