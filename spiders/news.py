@@ -76,10 +76,15 @@ class NewsSpider(scrapy.Spider):
         self.seen.add(url)
         return True
 
-    def _count_scheduled(self) -> int:
-        """One more article scheduled; returns the total so far (crawl-wide when distributed)."""
+    def _over_max_articles(self) -> bool:
+        """Count one more article scheduled; True if that goes past ``max_articles`` (counted crawl-wide
+        when distributed)."""
+        assert self.plan is not None
         self.scheduled += 1
-        return self.shared.count_scheduled() if self.shared is not None else self.scheduled
+        if self.plan.max_articles is None:
+            return False
+        total = self.shared.count_scheduled() if self.shared is not None else self.scheduled
+        return total > self.plan.max_articles
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         assert self.plan is not None
@@ -114,7 +119,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             if not self._claim(entry.url):
                 continue
-            if self.plan.max_articles is not None and self._count_scheduled() > self.plan.max_articles:
+            if self._over_max_articles():
                 self.crawler.stats.inc_value("scraper/spider/over_max_articles")
                 return
             discovered = {"title": entry.title, "published": entry.published, "keywords": list(entry.keywords)}
