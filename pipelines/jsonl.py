@@ -47,8 +47,8 @@ class JsonlWriterPipeline:
             self.articles.write(item)
             if self.history:
                 source = item.get("source") or {}
-                self.written_urls += [item.get("url"), item.get("canonical_url"), source.get("url"),
-                                      source.get("final_url")]
+                # ``url`` is the final URL, already in ``source``.
+                self.written_urls += [source.get("url"), source.get("final_url"), item.get("canonical_url")]
         return item
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any = None) -> None:

@@ -104,14 +104,20 @@ def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
         conn.send((key, result))
 
 
+def _start_worker(ctx: Any, conn: Connection, job: Job, limits: Limits) -> Any:
+    """Start (and register, see ``_LIVE``) a worker process serving ``conn``; the caller closes its copy."""
+    proc = ctx.Process(target=_worker, args=(conn, job, limits.memory_bytes), daemon=True)
+    proc.start()
+    _LIVE.add(proc)
+    return proc
+
+
 class _Slot:
     """One worker process and the tasks queued on it (the first is running)."""
 
     def __init__(self, ctx: Any, job: Job, limits: Limits) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, job, limits.memory_bytes), daemon=True)
-        self.proc.start()
-        _LIVE.add(self.proc)
+        self.proc = _start_worker(ctx, child, job, limits)
         child.close()
         self.queue: deque[tuple[Any, Any]] = deque()
         self.started = 0.0
@@ -178,9 +184,13 @@ def _frozen(start: Callable[[], _T]) -> _T:
         gc.unfreeze()
 
 
-def _failure(reason: str, message: str) -> dict[str, Any]:
-    return {"error": "LimitExceeded" if reason != "worker-crashed" else "WorkerCrashed",
-            "reason": reason, "message": message}
+def _timed_out(limits: Limits) -> dict[str, Any]:
+    return {"error": "LimitExceeded", "reason": "time-limit", "message": f"page took longer than {limits.seconds:g} s"}
+
+
+def _crashed(exitcode: int | None) -> dict[str, Any]:
+    return {"error": "WorkerCrashed", "reason": "worker-crashed",
+            "message": f"cleaning worker died (exit code {exitcode})"}
 
 
 class PagePool:
@@ -238,12 +248,11 @@ class PagePool:
                 _, result = slot.conn.recv()
                 return result, True
             except (EOFError, OSError):
-                code = slot.proc.exitcode
-                return _failure("worker-crashed", f"cleaning worker died (exit code {code})"), False
+                return _crashed(slot.proc.exitcode), False
         if time.monotonic() - slot.started > self.limits.seconds:
-            return _failure("time-limit", f"page took longer than {self.limits.seconds:g} s"), False
+            return _timed_out(self.limits), False
         if not slot.proc.is_alive():
-            return _failure("worker-crashed", f"cleaning worker died (exit code {slot.proc.exitcode})"), False
+            return _crashed(slot.proc.exitcode), False
         return None
 
 
@@ -254,9 +263,7 @@ class _Worker:
     def __init__(self, ctx: Any, job: Job, limits: Limits) -> None:
         self.sock, child = socket.socketpair()
         conn = Connection(child.detach())
-        self.proc = ctx.Process(target=_worker, args=(conn, job, limits.memory_bytes), daemon=True)
-        self.proc.start()
-        _LIVE.add(self.proc)
+        self.proc = _start_worker(ctx, conn, job, limits)
         conn.close()
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
@@ -365,10 +372,10 @@ class AsyncPagePool:
                     result = await worker.receive()
                 healthy = True
             except TimeoutError:
-                result = _failure("time-limit", f"page took longer than {self.limits.seconds:g} s")
+                result = _timed_out(self.limits)
             except (EOFError, OSError):
                 worker.proc.join(timeout=1)
-                result = _failure("worker-crashed", f"cleaning worker died (exit code {worker.proc.exitcode})")
+                result = _crashed(worker.proc.exitcode)
             _settle(inflight.popleft()[1], result)
             if healthy:
                 continue

@@ -42,6 +42,7 @@ import sys
 import threading
 import time
 import zlib
+from collections.abc import Iterable
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -265,29 +266,29 @@ class Handler(BaseHTTPRequestHandler):
         nxt = f"/calendar/{year + month // 12}/{month % 12 + 1}"
         self._send(200, f"<html><body><h1>{year}-{month}</h1><a href='{nxt}'>Next month</a></body></html>".encode())
 
+    def _send_rss(self, items: Iterable[tuple[str, str]]) -> None:
+        """A bare RSS feed of (title, link) items."""
+        body = "".join(f"<item><title>{html.escape(t)}</title><link>{html.escape(u)}</link></item>" for t, u in items)
+        self._send(200, f"<rss version='2.0'><channel>{body}</channel></rss>".encode(), "application/rss+xml")
+
     def _gen_feed(self, base: str, query: dict[str, list[str]]) -> None:
         count = int(query.get("n", ["100"])[0])
-        items = "".join(f"<item><title>Story {i}</title><link>{base}/gen/{i}</link></item>" for i in range(count))
-        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+        self._send_rss((f"Story {i}", f"{base}/gen/{i}") for i in range(count))
 
     def _pages_feed(self, base: str, query: dict[str, list[str]]) -> None:
         count = int(query.get("n", ["100"])[0])
-        items = "".join(f"<item><title>Page {i}</title><link>{base}/page/{i}</link></item>" for i in range(count))
-        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+        self._send_rss((f"Page {i}", f"{base}/page/{i}") for i in range(count))
 
     def _fault_feed(self, base: str, query: object) -> None:
         faults = ["500", "404", "slow", "loop", "retry-after", "bomb", "hostile", "redirect-private"]
         first = next(iter(self.site.articles), "")
         links = [f"{base}/news/{first}"] + [f"{base}/fault/{f}" for f in faults] + [
             "file:///etc/passwd", "javascript:alert(1)", "http://10.0.0.1/admin", "http://169.254.169.254/latest/"]
-        items = "".join(f"<item><title>x</title><link>{html.escape(u)}</link></item>" for u in links)
-        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+        self._send_rss(("x", u) for u in links)
 
     def _heavy_feed(self, base: str, query: object) -> None:
         first = next(iter(self.site.articles), "")
-        items = "".join(f"<item><title>x</title><link>{base}{path}</link></item>"
-                        for path in (f"/news/{first}", "/fault/heavy"))
-        self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "application/rss+xml")
+        self._send_rss(("x", f"{base}{path}") for path in (f"/news/{first}", "/fault/heavy"))
 
     def _heavy(self, base: str, query: object) -> None:
         paragraphs = "".join(f"<p>Paragraph {i} of a very long report on the harbour, with several words in it.</p>"
