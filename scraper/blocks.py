@@ -75,8 +75,11 @@ def _norm(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _pieces(el: etree._Element) -> list[tuple[str, bool]]:
-    """Text of an extracted element as (text, inside a link) pieces; ``lb`` becomes a newline."""
+def _pieces(el: etree._Element, skip: str = "") -> list[tuple[str, bool]]:
+    """Text of an extracted element as (text, inside a link) pieces; ``lb`` becomes a newline.
+
+    Descendants tagged ``skip`` (a list nested in a list item) are left out, their tails kept.
+    """
     out: list[tuple[str, bool]] = []
 
     def walk(node: etree._Element, in_ref: bool) -> None:
@@ -86,7 +89,8 @@ def _pieces(el: etree._Element) -> list[tuple[str, bool]]:
         elif node.text:
             out.append((node.text, inside))
         for child in node:
-            walk(child, inside)
+            if child.tag != skip:
+                walk(child, inside)
             if child.tail:
                 out.append((child.tail, inside))
 
@@ -94,11 +98,11 @@ def _pieces(el: etree._Element) -> list[tuple[str, bool]]:
     return out
 
 
-def _lines(el: etree._Element) -> list[tuple[str, int]]:
+def _lines(el: etree._Element, skip: str = "") -> list[tuple[str, int]]:
     """The element's text split into lines, each with its count of link characters."""
     lines: list[tuple[str, int]] = []
     text, links = "", 0
-    for piece, is_link in _pieces(el):
+    for piece, is_link in _pieces(el, skip):
         chunks = piece.split("\n")
         for i, chunk in enumerate(chunks):
             if i:
@@ -116,9 +120,9 @@ def _lines(el: etree._Element) -> list[tuple[str, int]]:
     return out
 
 
-def _text_and_links(el: etree._Element) -> tuple[str, int]:
+def _text_and_links(el: etree._Element, skip: str = "") -> tuple[str, int]:
     """Text of an extracted element (lines joined by newlines) and its link characters."""
-    lines = _lines(el)
+    lines = _lines(el, skip)
     return "\n".join(t for t, _ in lines), sum(n for _, n in lines)
 
 
@@ -147,10 +151,18 @@ def blocks_from_body(body: etree._Element) -> list[Block]:
             for i, (line, links) in enumerate(_lines(el)):
                 blocks.append(Block(kind, line, level, links, grp, soft=i > 0))
             return
-        text, links = _text_and_links(el)
+        # a list item's own text; the items of a list nested in it follow as blocks of their own
+        text, links = _text_and_links(el, "list" if kind == "item" else "")
         if text:
             blocks.append(Block(kind, text, level, min(links, len(text)), grp))
 
+    def loose(text: str | None) -> None:
+        # trafilatura leaves text between its blocks as the body's text or a block's tail.
+        line = _SPACE.sub(" ", text or "").strip()
+        if line:
+            blocks.append(Block("p", line))
+
+    loose(body.text)
     for el in body:
         tag = el.tag
         if tag == "head":
@@ -158,8 +170,7 @@ def blocks_from_body(body: etree._Element) -> list[Block]:
         elif tag == "list":
             group += 1
             for item in el.iter("item"):
-                if item.find(".//item") is None:
-                    add("item", item, grp=group)
+                add("item", item, grp=group)
         elif tag == "table":
             group += 1
             text = _table_text(el)
@@ -172,6 +183,7 @@ def blocks_from_body(body: etree._Element) -> list[Block]:
             add(tag, el)
         elif tag != "graphic":
             add("p", el)
+        loose(el.tail)
     return blocks
 
 
