@@ -29,6 +29,8 @@ class Block:
         group: blocks of one list or table share a group number.
         soft: the block continues the previous one after a line break (``<br>``), not a new paragraph.
         words: number of words, capped at 1000 (computed from ``text``).
+        box: which container of the page the block's text sits in (blocks sharing a number share
+            it); -1 when unknown (plain text input).
     """
 
     kind: str
@@ -38,6 +40,7 @@ class Block:
     group: int = -1
     soft: bool = False
     words: int = field(default=-1, compare=False)
+    box: int = field(default=-1, compare=False)
 
     def __post_init__(self) -> None:
         if self.words < 0:
@@ -58,6 +61,15 @@ class Block:
 
 
 _WORD_CAP = 1000
+# Article prose: a paragraph of this many words that reads as sentences and is mostly not links.
+_PROSE_WORDS = 12
+_PROSE_LINK_RATIO = 0.5
+
+
+def is_prose(block: Block) -> bool:
+    """Whether a block reads as article prose rather than a teaser, label or menu line."""
+    return (block.kind in ("p", "quote", "item") and block.words >= _PROSE_WORDS
+            and block.link_ratio < _PROSE_LINK_RATIO and bool(_SENTENCE_END.search(block.text)))
 
 
 def _count_words(text: str) -> int:

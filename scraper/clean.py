@@ -19,16 +19,17 @@ from lxml import html as lxml_html
 from trafilatura.settings import Document, use_config
 
 from scraper._version import __version__
-from scraper.article import Article, Removal
+from scraper.article import Article
 from scraper.blocks import Block, blocks_from_body, blocks_from_text, render, total_chars
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
 from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, ScraperError, TruncatedPageError
 from scraper.metadata import PageMeta, read_page_meta
 from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
-from scraper.prune import apply_structural, remove_element
 from scraper.rules import RuleSet
+from scraper.structure import remove_element
 from scraper.textrules import apply_text
+from scraper.verdicts import Outcome, decide
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ _TAG_START = re.compile(r"<[A-Za-z]")
 _HTMLISH = re.compile(r"<\s*(?:html|head|body|p|div|article|title|meta|br|span|h[1-6]|table|section)\b", re.I)
 _WORDS = re.compile(r"\w+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# trafilatura's fast mode, when its extractor finds nothing, returns the page text as one paragraph.
-_BASELINE_LINES = 20
 # clean_text takes a first line of at most this many words as the headline.
 _TITLE_MAX_WORDS = 20
 
@@ -52,20 +51,23 @@ def _trafilatura_config():  # type: ignore[no-untyped-def]
 _CONFIG = _trafilatura_config()
 
 
-def _extract(tree: etree._Element, options: CleanOptions, *, fast: bool) -> Document | None:
+def _extract(tree: etree._Element, options: CleanOptions) -> Document | None:
     """Run trafilatura with every knob we set, in one place (review this on a version bump).
 
-    Metadata is read by ``metadata.read_page_meta`` from the unpruned page, so it is off here;
-    links are kept so that text rules can measure link density; comments are never extracted.
+    Its whole cascade runs (its own extractor, then readability and jusText where it is unsure), as
+    plain ``trafilatura.extract`` does, on the page as given: our rules judge its output afterwards.
+    Metadata is read by ``metadata.read_page_meta`` instead; links are off because trafilatura keeps
+    less text with them on (link density is measured on the page instead); comments are never
+    extracted.
     """
     document = trafilatura.bare_extraction(
         tree,
-        url=None,  # with a URL trafilatura rewrites every link through courlan; we only need link text
-        fast=fast,
+        url=None,  # with a URL trafilatura rewrites every link through courlan; we only need text
+        fast=False,
         include_comments=False,
         favor_precision=options.favor_precision,
         include_tables=options.include_tables,
-        include_links=True,
+        include_links=False,
         include_images=False,
         include_formatting=False,
         with_metadata=False,
@@ -73,28 +75,6 @@ def _extract(tree: etree._Element, options: CleanOptions, *, fast: bool) -> Docu
         config=_CONFIG,
     )
     return document if isinstance(document, Document) else None
-
-
-def _looks_like_baseline(blocks: list[Block]) -> bool:
-    """Whether trafilatura fell back to dumping the whole page as one paragraph of short lines."""
-    paragraphs = sum(1 for b in blocks if not b.soft)
-    return paragraphs <= 2 and len(blocks) - paragraphs >= _BASELINE_LINES
-
-
-def _extract_blocks(tree: etree._Element, options: CleanOptions) -> list[Block]:
-    """Extract with trafilatura's own algorithm; only a short result pays for its fallback extractors.
-
-    On pruned pages the fallbacks (readability, jusText) rarely change the result but cost a third
-    of the time, so they run only when the fast pass finds less than ``guard_min_chars``.
-    """
-    blocks = _body_blocks(_extract(tree, options, fast=True))
-    if _looks_like_baseline(blocks):
-        slow = _body_blocks(_extract(tree, options, fast=False))
-        return slow if slow and not _looks_like_baseline(slow) else blocks
-    if total_chars(blocks) < options.guard_min_chars:
-        slow = _body_blocks(_extract(tree, options, fast=False))
-        return slow if total_chars(slow) > total_chars(blocks) else blocks
-    return blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,15 +143,10 @@ def _parse(text: str) -> etree._Element:
     return root
 
 
-# Elements trafilatura discards in every path, removed before it copies the tree three times.
-# JSON-LD stays: trafilatura reads it to recognise forum threads. Inert content and navigation go
-# before our rules (less to scan; no rule targets them); form controls go after, because rules do
-# (a form with a <textarea> is a comment form).
-_INERT = etree.XPath(
-    "//script[not(contains(@type,'ld+json'))]|//style|//noscript|//template|//svg|//iframe|//embed"
-    "|//object|//canvas|//audio|//video|//link|//head/meta|//nav|//menu|//dialog"
-)
-_CONTROLS = etree.XPath("//button|//select|//input|//textarea|//option")
+# Elements trafilatura discards in every path, removed before it copies the tree: scripts and
+# styles only (JSON-LD stays: trafilatura reads it to recognise forum threads). Removing anything
+# else (navigation, forms, iframes) changes which container trafilatura picks (measured on WCXB).
+_INERT = etree.XPath("//script[not(contains(@type,'ld+json'))]|//style")
 
 
 def _strip(tree: etree._Element, selector: etree.XPath) -> None:
@@ -201,51 +176,13 @@ def _body_blocks(doc: Document | None) -> list[Block]:
     return blocks_from_body(doc.body) if doc is not None and doc.body is not None else []
 
 
-@dataclass(slots=True)
-class _Outcome:
-    """One extraction: page metadata, blocks before and after text rules, what was removed."""
-
-    meta: PageMeta
-    blocks: list[Block]
-    kept: list[Block]
-    tree_removals: list[Removal]
-    text_removals: list[Removal]
-    warnings: list[str]
-
-
-def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, *, structural: bool,
-         meta: PageMeta | None = None) -> _Outcome:
-    """Parse, read metadata, optionally apply structural rules, extract, apply text rules."""
+def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions) -> tuple[PageMeta, Outcome]:
+    """Parse, read metadata, extract with trafilatura, and judge its blocks."""
     tree = _parse(page.text)
-    meta = meta or read_page_meta(tree, url)
+    meta = read_page_meta(tree, url)
     _strip(tree, _INERT)
-    tree_removals = apply_structural(tree, rules, options.protect_ratio) if structural else []
-    _strip(tree, _CONTROLS)
-    blocks = _extract_blocks(tree, options)
-    kept, text_removals = apply_text(blocks, rules, _meta_for_rules(meta))
-    return _Outcome(meta, blocks, kept, tree_removals, text_removals, [])
-
-
-def _passes(kept: list[Block], baseline: int, options: CleanOptions) -> bool:
-    chars = total_chars(kept)
-    return chars >= options.guard_min_chars or chars >= options.guard_ratio * baseline
-
-
-def _guarded(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions, first: _Outcome) -> _Outcome:
-    """The over-pruning guard: when rules leave too little, fall back to fewer rules.
-
-    Tried in order: all rules; text rules on the unpruned page; the unpruned page with no rules.
-    """
-    base = _run(page, url, rules, options, structural=False, meta=first.meta) if first.tree_removals else first
-    baseline = total_chars(base.blocks)
-    if _passes(first.kept, baseline, options):
-        return first
-    if first.tree_removals and _passes(base.kept, baseline, options):
-        base.warnings.append("over-pruning guard: structural rules skipped")
-        return base
-    base.kept, base.text_removals = base.blocks, []
-    base.warnings.append("over-pruning guard: all rules skipped")
-    return base
+    blocks = _body_blocks(_extract(tree, options))
+    return meta, decide(tree, blocks, rules, _meta_for_rules(meta), options)
 
 
 def clean(
@@ -282,28 +219,25 @@ def clean(
     page = _decode(html, encoding, options)
     _check_markup(page.text, options)
     rules, chosen = _resolve_rules(url, profile, fetched_at, registry)
-    outcome = _run(page, url, rules, options, structural=True)
-    if total_chars(outcome.kept) < options.guard_min_chars:
-        outcome = _guarded(page, url, rules, options, outcome)
+    meta, outcome = _run(page, url, rules, options)
     text = render(outcome.kept)
     if not outcome.blocks:
         raise EmptyArticleError("no article text found")
     if len(text) < max(options.min_chars, 1):
         raise EmptyArticleError(f"article text too short after cleaning ({len(text)} characters)")
-    return _build(outcome, text, url, chosen, page.encoding)
+    return _build(meta, outcome, text, url=url, profile=chosen, encoding=page.encoding)
 
 
-def _build(outcome: _Outcome, text: str, url: str | None, profile: SiteProfile | None,
+def _build(meta: PageMeta, outcome: Outcome, text: str, *, url: str | None, profile: SiteProfile | None,
            encoding: str | None) -> Article:
-    meta = outcome.meta
     return Article(
         url=url, canonical_url=meta.canonical_url, site_name=meta.site_name, title=meta.title,
         authors=meta.authors, published=meta.published, modified=meta.modified, language=meta.language,
         description=meta.description, categories=meta.categories, tags=meta.tags, image=meta.image,
         paywalled=meta.paywalled, text=text, word_count=_word_count(text),
-        content_hash=_content_hash(text), removed=tuple(outcome.tree_removals + outcome.text_removals),
+        content_hash=_content_hash(text), removed=outcome.removals,
         profile=profile.id if profile else None, cleaner_version=__version__,
-        trafilatura_version=trafilatura.__version__, encoding=encoding, warnings=tuple(outcome.warnings),
+        trafilatura_version=trafilatura.__version__, encoding=encoding, warnings=outcome.warnings,
     )
 
 
@@ -355,7 +289,7 @@ def clean_text(
     rules, chosen = _resolve_rules(url, profile, fetched_at, registry)
     kept, removals = apply_text(blocks, rules, {"title": title, "description": None})
     warnings: list[str] = []
-    if not _passes(kept, total_chars(blocks), options):
+    if total_chars(kept) < options.guard_ratio * total_chars(blocks):
         kept, removals, warnings = blocks, [], ["over-pruning guard: all rules skipped"]
     body = render(kept)
     if len(body) < max(options.min_chars, 1):

@@ -20,8 +20,8 @@ class CleanOptions:
         favor_precision: trafilatura's precision mode (drops more, leaks less).
         include_tables: keep table text in the article.
         min_chars: shortest article text accepted; shorter raises EmptyArticleError.
-        guard_min_chars: results shorter than this are checked by the over-pruning guard.
-        guard_ratio: the guard restores the unruled text when rules keep less than this share of it.
+        guard_ratio: the over-pruning guard: when the rules keep less than this share of what
+            trafilatura extracted, rule stages are skipped one by one until enough is kept.
         protect_ratio: a class/id or XPath rule never removes an element holding more than this share of
             the page's text or of its paragraph text (it is then the page wrapper, not a widget); a
             heading's section may hold up to 85 % (whole related stories on an aggregator page).
@@ -32,12 +32,11 @@ class CleanOptions:
     favor_precision: bool = False
     include_tables: bool = True
     min_chars: int = 25
-    guard_min_chars: int = 500
     guard_ratio: float = 0.2
     protect_ratio: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("max_bytes", "max_elements", "min_chars", "guard_min_chars"):
+        for name in ("max_bytes", "max_elements", "min_chars"):
             if getattr(self, name) < 0:
                 raise OptionsError(f"option {name!r} must be >= 0, got {getattr(self, name)!r}")
         for name in ("guard_ratio", "protect_ratio"):

@@ -19,7 +19,13 @@ from lxml.cssselect import CSSSelector
 
 from scraper.errors import ProfileError
 
-KINDS: tuple[str, ...] = ("prune", "prune_class", "heading", "drop_line", "cut_after", "link_run", "repeat_meta")
+KINDS: tuple[str, ...] = (
+    "prune", "prune_class", "heading", "shape", "drop_line", "cut_after", "link_run", "repeat_meta",
+)
+# The shape detectors of scraper/shapes.py, by name.
+SHAPES: tuple[str, ...] = ("comment-thread", "signup-box", "share-bar", "teaser-list", "author-box")
+_SHAPE_NEEDS = {"comment-thread": "phrases", "share-bar": "pattern", "author-box": "pattern"}
+EVIDENCE: tuple[str, ...] = ("strong", "weak", "edge")
 CATEGORIES: tuple[str, ...] = (
     "comments", "promo", "related", "newsletter", "share", "ads", "paywall", "nav", "consent", "bio", "meta",
 )
@@ -27,9 +33,11 @@ CATEGORIES: tuple[str, ...] = (
 _ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALLOWED_KEYS = frozenset(
     {"id", "kind", "why", "pattern", "phrases", "xpath", "css", "tokens", "extent", "since", "until",
-     "min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position"}
+     "min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "shape", "evidence",
+     "max_chars", "min_chars", "levels"}
 )
-_PARAM_KEYS = ("min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "tokens")
+_PARAM_KEYS = ("min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "tokens", "shape",
+               "max_chars", "min_chars", "levels")
 # Trailing punctuation, counters and arrows that headings carry ("Comments (3)", "Read more »").
 _HEADING_TAIL = r"[\s:.!?…»›>→\-–—|()\[\]0-9]*"
 
@@ -48,7 +56,10 @@ class Rule:
         extent: for headings, ``section`` (until the next heading), ``links`` (the teaser links right
             after it) or ``rest`` (to the end, once enough article precedes it).
         since/until: the rule applies only to pages fetched in this window.
-        params: numeric parameters of ``link_run`` / ``repeat_meta``.
+        params: parameters of ``link_run`` / ``repeat_meta`` / ``shape`` rules.
+        evidence: ``strong`` (an XPath, a shape) may remove article-like prose in the middle of the
+            article; ``weak`` (a class token, a heading's words) may not; ``edge`` removes only what
+            lies before or after the article's run of paragraphs.
     """
 
     id: str
@@ -61,6 +72,7 @@ class Rule:
     since: dt.date | None = None
     until: dt.date | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    evidence: str = "weak"
 
     @property
     def category(self) -> str:
@@ -140,7 +152,7 @@ def _compile_regex(source: str, rule_id: str, raw: Mapping[str, Any]) -> re.Patt
         phrases = raw["phrases"]
         if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases):
             raise _fail(source, rule_id, "phrases must be a non-empty list of strings")
-        tail = _HEADING_TAIL if kind in ("heading", "cut_after") else r"[\s:.!?…»›>→|]*"
+        tail = _HEADING_TAIL if kind in ("heading", "cut_after", "shape") else r"[\s:.!?…»›>→|]*"
         pattern = phrases_regex(phrases, tail=tail)
     elif "tokens" in raw:
         tokens = raw["tokens"]
@@ -196,12 +208,30 @@ def compile_rule(raw: Mapping[str, Any], source: str) -> Rule:
         xpath = _compile_selector(source, rule_id, raw)
     elif kind in ("prune_class", "heading", "drop_line", "cut_after"):
         regex = _compile_regex(source, rule_id, raw)
+    elif kind == "shape":
+        regex = _compile_shape(source, rule_id, raw)
+    evidence = raw.get("evidence", "strong" if kind in ("prune", "shape") else "weak")
+    if evidence not in EVIDENCE:
+        raise _fail(source, rule_id, f"evidence must be one of {', '.join(EVIDENCE)}")
     params = {k: raw[k] for k in _PARAM_KEYS if k in raw}
     return Rule(
         id=rule_id, kind=kind, why=why.strip(), source=source, regex=regex, xpath=xpath, extent=extent,
         since=_date(source, rule_id, "since", raw.get("since")),
-        until=_date(source, rule_id, "until", raw.get("until")), params=params,
+        until=_date(source, rule_id, "until", raw.get("until")), params=params, evidence=evidence,
     )
+
+
+def _compile_shape(source: str, rule_id: str, raw: Mapping[str, Any]) -> re.Pattern[str] | None:
+    """Check a ``shape`` rule names a known detector and gives the pattern it needs."""
+    shape = raw.get("shape")
+    if shape not in SHAPES:
+        raise _fail(source, rule_id, f"shape must be one of {', '.join(SHAPES)}")
+    needs = _SHAPE_NEEDS.get(shape)
+    if needs is None:
+        return None
+    if needs not in raw:
+        raise _fail(source, rule_id, f"shape {shape!r} needs {needs!r}")
+    return _compile_regex(source, rule_id, raw)
 
 
 def compile_rules(tables: Iterable[Mapping[str, Any]], source: str) -> RuleSet:

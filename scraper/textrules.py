@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from scraper.article import Removal
-from scraper.blocks import Block, total_chars
+from scraper.blocks import Block, is_prose, total_chars
 from scraper.rules import Rule, RuleSet
 
 _TOKENS = re.compile(r"\w+")
@@ -28,33 +28,64 @@ def _tokens(text: str) -> list[str]:
 _TEASER_LINK_RATIO = 0.5
 
 
+# A heading's section (a bio, a newsletter pitch) holds at most this much prose; more is article.
+_SECTION_MAX_PROSE = 1200
+# Article prose right before a marker: the containers of this many prose blocks are the article's.
+_ARTICLE_LOOKBACK = 6
+
+
+def _article_boxes(blocks: Sequence[Block], start: int) -> set[int]:
+    """The page containers of the article prose just before ``start`` (empty for plain text)."""
+    boxes: set[int] = set()
+    for block in reversed(blocks[:start]):
+        if is_prose(block) and block.box >= 0:
+            boxes.add(block.box)
+            if len(boxes) >= _ARTICLE_LOOKBACK:
+                break
+    return boxes
+
+
 def _section_end(blocks: Sequence[Block], start: int, extent: str) -> int:
     """Index after the blocks that the heading at ``start`` introduces.
 
     ``links``: the link-heavy teaser blocks right after it. ``section``: a marked heading (h1-h6)
     owns everything up to the next heading of its level or higher; a plain-line heading owns the
-    blocks up to the next heading-like line.
+    blocks up to the next heading-like line. A section never runs into article prose: it ends
+    before prose that sits in the same page container as the article before the heading, and
+    before it would hold more than ``_SECTION_MAX_PROSE`` characters of prose.
     """
     level = blocks[start].level
+    article = _article_boxes(blocks, start)
+    prose = 0
     for j in range(start + 1, len(blocks)):
         nxt = blocks[j]
         if extent == "links":
             if nxt.link_ratio < _TEASER_LINK_RATIO:
                 return j
-        elif (nxt.kind == "head" and nxt.level <= level) or (level == 7 and nxt.headingish):
+            continue
+        if (nxt.kind == "head" and nxt.level <= level) or (level == 7 and nxt.headingish):
             return j
+        if is_prose(nxt):
+            prose += len(nxt.text)
+            if nxt.box in article or prose > _SECTION_MAX_PROSE:
+                return j
     return len(blocks)
 
 
 def _rest_allowed(blocks: Sequence[Block], start: int) -> bool:
-    """Whether enough article precedes a marker for cutting everything after it."""
+    """Whether a marker ends the article: enough article precedes it, and the prose after it (if
+    any) sits in other page containers than the article's (comments, related stories)."""
     before = total_chars(blocks[:start])
-    return before >= _REST_MIN_CHARS or before >= _REST_MIN_SHARE * total_chars(blocks)
+    if before < _REST_MIN_CHARS and before < _REST_MIN_SHARE * total_chars(blocks):
+        return False
+    article = _article_boxes(blocks, start)
+    return not any(b.box in article and is_prose(b) for b in blocks[start + 1 :])
 
 
-def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal]) -> list[Block]:
-    """Apply a ``heading`` or ``cut_after`` rule: the first match cuts its section or the rest."""
+def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal]) -> set[int]:
+    """Apply a ``heading`` or ``cut_after`` rule: each match cuts its section, or the rest."""
     assert rule.regex is not None
+    gone: set[int] = set()
     i = 0
     while i < len(blocks):
         block = blocks[i]
@@ -62,26 +93,30 @@ def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal]) 
         if not (eligible and rule.regex.match(block.text)):
             i += 1
             continue
+        live = [j for j in range(len(blocks)) if j not in gone]
+        pos = live.index(i)
+        view = [blocks[j] for j in live]
         wants_rest = rule.kind == "cut_after" or rule.extent == "rest"
         extent = "section" if rule.extent == "rest" else rule.extent
-        end = len(blocks) if wants_rest and _rest_allowed(blocks, i) else _section_end(blocks, i, extent)
-        removals.append(Removal(rule=rule.id, kind=rule.kind, chars=total_chars(blocks[i:end])))
-        blocks = blocks[:i] + blocks[end:]
-    return blocks
+        end = len(view) if wants_rest and _rest_allowed(view, pos) else _section_end(view, pos, extent)
+        cut = live[pos:end]
+        removals.append(Removal(rule=rule.id, kind=rule.kind, chars=sum(len(blocks[j].text) for j in cut)))
+        gone.update(cut)
+        i = cut[-1] + 1
+    return gone
 
 
-def _apply_drop_line(blocks: list[Block], rule: Rule, removals: list[Removal]) -> list[Block]:
+def _apply_drop_line(blocks: list[Block], rule: Rule, removals: list[Removal]) -> set[int]:
     assert rule.regex is not None
-    kept = []
-    for block in blocks:
+    gone = set()
+    for i, block in enumerate(blocks):
         if rule.regex.match(block.text):
             removals.append(Removal(rule=rule.id, kind=rule.kind, chars=len(block.text)))
-        else:
-            kept.append(block)
-    return kept
+            gone.add(i)
+    return gone
 
 
-def _apply_link_run(blocks: list[Block], rule: Rule, removals: list[Removal]) -> list[Block]:
+def _apply_link_run(blocks: list[Block], rule: Rule, removals: list[Removal]) -> set[int]:
     """Remove runs of short, nearly all-link blocks (teaser lists) of at least ``min_items``."""
     min_items = int(rule.params.get("min_items", 2))
     max_words = int(rule.params.get("max_words", 20))
@@ -92,7 +127,7 @@ def _apply_link_run(blocks: list[Block], rule: Rule, removals: list[Removal]) ->
         return (b.kind in kinds and b.words <= max_words and b.link_ratio >= min_ratio
                 and not _URL.match(b.text))
 
-    kept: list[Block] = []
+    gone: set[int] = set()
     i = 0
     while i < len(blocks):
         j = i
@@ -100,17 +135,17 @@ def _apply_link_run(blocks: list[Block], rule: Rule, removals: list[Removal]) ->
             j += 1
         if j - i >= min_items:
             removals.append(Removal(rule=rule.id, kind=rule.kind, chars=total_chars(blocks[i:j])))
+            gone.update(range(i, j))
             i = j
         else:
-            kept.append(blocks[i])
             i += 1
-    return kept
+    return gone
 
 
 def _apply_repeat_meta(
     blocks: list[Block], rule: Rule, meta: Mapping[str, str | None], removals: list[Removal]
-) -> list[Block]:
-    """Drop leading blocks that repeat the page title (or other listed metadata fields)."""
+) -> set[int]:
+    """Drop a leading block that repeats the page title (or other listed metadata fields)."""
     values = [(meta.get(f) or "").strip() for f in rule.params.get("fields", ["title"])]
     wanted = [(_tokens(v), v.endswith(("…", "..."))) for v in values if v]
     limit = int(rule.params.get("max_position", 2))
@@ -120,8 +155,8 @@ def _apply_repeat_meta(
             continue
         if any(_same_text(_tokens(block.text), w, cut) for w, cut in wanted):
             removals.append(Removal(rule=rule.id, kind=rule.kind, chars=len(block.text)))
-            return blocks[:i] + blocks[i + 1 :]
-    return blocks
+            return {i}
+    return set()
 
 
 def _same_text(found: list[str], wanted: list[str], cut_short: bool) -> bool:
@@ -141,10 +176,10 @@ def _same_text(found: list[str], wanted: list[str], cut_short: bool) -> bool:
             and found[: len(wanted) - 1] == wanted[:-1])
 
 
-def apply_text(
+def text_verdicts(
     blocks: Sequence[Block], rules: RuleSet, meta: Mapping[str, str | None] | None = None
-) -> tuple[list[Block], list[Removal]]:
-    """Apply every text rule, in file order, to the blocks.
+) -> tuple[list[str | None], list[Removal]]:
+    """Apply every text rule, in file order: for each block, the id of the rule that removed it.
 
     Args:
         blocks: the article's blocks.
@@ -152,17 +187,36 @@ def apply_text(
         meta: page metadata (``title``, ``description``) for ``repeat_meta`` rules.
 
     Returns:
-        The kept blocks and one Removal per removed block or section.
+        One rule id (or None, kept) per block, and one Removal per removed block or section.
     """
-    out = list(blocks)
+    verdicts: list[str | None] = [None] * len(blocks)
+    live = list(range(len(blocks)))
     removals: list[Removal] = []
     for rule in rules.rules:
+        current = [blocks[i] for i in live]
         if rule.kind in ("heading", "cut_after"):
-            out = _apply_positional(out, rule, removals)
+            gone = _apply_positional(current, rule, removals)
         elif rule.kind == "drop_line":
-            out = _apply_drop_line(out, rule, removals)
+            gone = _apply_drop_line(current, rule, removals)
         elif rule.kind == "link_run":
-            out = _apply_link_run(out, rule, removals)
+            gone = _apply_link_run(current, rule, removals)
         elif rule.kind == "repeat_meta":
-            out = _apply_repeat_meta(out, rule, meta or {}, removals)
-    return out, removals
+            gone = _apply_repeat_meta(current, rule, meta or {}, removals)
+        else:
+            continue
+        for pos in gone:
+            verdicts[live[pos]] = rule.id
+        live = [i for pos, i in enumerate(live) if pos not in gone]
+    return verdicts, removals
+
+
+def apply_text(
+    blocks: Sequence[Block], rules: RuleSet, meta: Mapping[str, str | None] | None = None
+) -> tuple[list[Block], list[Removal]]:
+    """Apply every text rule, in file order, to the blocks.
+
+    Returns:
+        The kept blocks and one Removal per removed block or section.
+    """
+    verdicts, removals = text_verdicts(blocks, rules, meta)
+    return [b for b, v in zip(blocks, verdicts, strict=True) if v is None], removals

@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from lxml import html as lxml_html
 
 from scraper.blocks import Block, blocks_from_text
+from scraper.clean import clean
 from scraper.errors import ProfileError
-from scraper.prune import apply_structural
-from scraper.rules import compile_rule, compile_rules, load_rules_file
+from scraper.profiles import ProfileRegistry
+from scraper.rules import RuleSet, compile_rule, compile_rules, load_rules_file
+from scraper.structure import _class_index
 from scraper.textrules import apply_text
 
 SRC = "test.toml"
@@ -63,12 +64,15 @@ def test_date_bounds_select_rules() -> None:
     assert rules.active_on(None).ids == ("promo.old",)
 
 
-def _tree(body: str) -> object:
-    return lxml_html.fromstring(f"<html><body>{body}</body></html>")
+def _cleaned(body: str, rules: object) -> tuple[str, list[str]]:
+    """The text ``clean()`` keeps of a page with only ``rules``, and the ids of the rules that removed."""
+    assert isinstance(rules, RuleSet)
+    article = clean(f"<html><body><article>{body}</article></body></html>", registry=ProfileRegistry(rules, {}))
+    return " ".join(article.text.split()), [r.rule for r in article.removed]
 
 
-def _text(tree: object) -> str:
-    return " ".join(tree.text_content().split())  # type: ignore[attr-defined]
+def _text(body: str, rules: object) -> str:
+    return _cleaned(body, rules)[0]
 
 
 LONG = "<p>" + "The article body goes on with real reporting about the harbour and its workers. " * 4 + "</p>"
@@ -81,66 +85,72 @@ LONG = "<p>" + "The article body goes on with real reporting about the harbour a
 )
 def test_class_tokens_match_whole_word_parts(cls: str, removed: bool) -> None:
     rules = _rules({"id": "related.c", "kind": "prune_class", "tokens": ["related", "share-bar"], "why": "w"})
-    tree = _tree(LONG * 3 + f"<div class='{cls}'><a href='/x'>Teaser headline</a></div>")
-    apply_structural(tree, rules)  # type: ignore[arg-type]
-    assert ("Teaser headline" not in _text(tree)) is removed
+    assert (_class_index(rules.rules).lookup(cls) is not None) is removed
+
+
+def test_class_token_rule_removes_the_blocks_inside_the_element() -> None:
+    rules = _rules({"id": "promo.c", "kind": "prune_class", "tokens": ["promo-box"], "why": "w"})
+    body = LONG * 3 + "<div class='x promo-box'><p>Download our app for more of this kind of story.</p></div>"
+    text, removed = _cleaned(body, rules)
+    assert "Download our app" not in text and "real reporting" in text
+    assert removed == ["promo.c"]
 
 
 def test_structural_rules_never_remove_the_page_wrapper() -> None:
     rules = _rules({"id": "related.c", "kind": "prune_class", "tokens": ["related"], "why": "w"})
-    tree = _tree(f"<div class='has-related'>{LONG * 3}</div><div class='related'><a>Teaser</a></div>")
-    removals = apply_structural(tree, rules)  # type: ignore[arg-type]
-    assert "real reporting" in _text(tree)
-    assert "Teaser" not in _text(tree)
-    assert [r.rule for r in removals] == ["related.c"]
+    body = (f"<div class='has-related'>{LONG * 3}</div>"
+            "<div class='related'><p>Teaser for another story about the floods</p></div>")
+    text, removed = _cleaned(body, rules)
+    assert "real reporting" in text
+    assert "Teaser" not in text
+    assert removed == ["related.c"]
 
 
 def test_css_and_xpath_prune() -> None:
+    body = LONG * 2 + "<div class='slot'><p><span>AD ONE here</span></p></div><div class='x'><p>AD TWO here</p></div>"
     rules = _rules(
-        {"id": "ads.css", "kind": "prune", "css": "div.slot > span", "why": "w"},
-        {"id": "ads.xp", "kind": "prune", "xpath": "//aside", "why": "w"},
+        {"id": "ads.css", "kind": "prune", "css": "div.slot > p > span", "why": "w"},
+        {"id": "ads.xp", "kind": "prune", "xpath": "//div[@class='x']", "why": "w"},
     )
-    tree = _tree(LONG + "<div class='slot'><span>AD ONE</span></div><aside>AD TWO</aside>")
-    apply_structural(tree, rules)  # type: ignore[arg-type]
-    assert "AD ONE" not in _text(tree) and "AD TWO" not in _text(tree)
+    text = _text(body, rules)
+    assert "AD ONE" not in text and "AD TWO" not in text
+    assert "real reporting" in text
 
 
 HEADING = {"id": "bio.h", "kind": "heading", "phrases": ["about (?-i:[A-Z]\\w+)(?: (?-i:[A-Z]\\w+))?"], "why": "w"}
 
 
 def test_heading_opening_a_box_removes_the_whole_box_whatever_its_class() -> None:
-    tree = _tree(LONG * 3 + "<div class='q1'><h4>About Ana Ruiz</h4><p>Ana is a reporter who has covered "
-                 "the port for a decade and written two books about shipping and its people.</p>"
-                 "<a href='/a'>All posts</a></div>")
-    apply_structural(tree, _rules(HEADING))  # type: ignore[arg-type]
-    assert "Ana is a reporter" not in _text(tree)
-    assert "real reporting" in _text(tree)
+    body = (LONG * 3 + "<div class='q1'><h4>About Ana Ruiz</h4><p>Ana is a reporter who has covered "
+            "the port for a decade and written two books about shipping and its people.</p>"
+            "<p><a href='/a'>All posts</a></p></div>")
+    text = _text(body, _rules(HEADING))
+    assert "Ana is a reporter" not in text
+    assert "real reporting" in text
 
 
 def test_heading_match_is_on_the_whole_heading_text() -> None:
-    tree = _tree(LONG * 3 + "<div><h4>Facts about Ana Ruiz's home town</h4><p>Kept text here.</p></div>")
-    apply_structural(tree, _rules(HEADING))  # type: ignore[arg-type]
-    assert "Kept text here" in _text(tree)
+    body = LONG * 3 + "<div><h4>Facts about Ana Ruiz's home town</h4><p>Kept text here about the town.</p></div>"
+    assert "Kept text here" in _text(body, _rules(HEADING))
 
 
 def test_inline_section_heading_stops_before_article_prose() -> None:
     rule = {"id": "related.r", "kind": "heading", "phrases": ["read more"], "why": "w"}
-    box = "<h4>Read more</h4><ul><li><a href='/1'>Teaser one</a></li></ul>"
-    tree = _tree(LONG + box + LONG.replace("body", "tail"))
-    apply_structural(tree, _rules(rule))  # type: ignore[arg-type]
-    assert "Teaser one" not in _text(tree)
-    assert "article tail goes on" in _text(tree)
+    box = "<h4>Read more</h4><ul><li><a href='/1'>Teaser one about the floods</a></li></ul>"
+    text = _text(LONG + box + LONG.replace("body", "tail"), _rules(rule))
+    assert "Teaser one" not in text
+    assert "article tail goes on" in text
 
 
 def test_rest_heading_takes_story_cards_but_not_bare_prose() -> None:
     rule = {"id": "related.h", "kind": "heading", "phrases": ["related articles"], "extent": "rest", "why": "w"}
-    cards = "".join(f"<div><h4><a href='/{i}'>Other story {i}</a></h4>{LONG}</div>" for i in range(3))
-    tree = _tree(f"<div>{LONG * 2}</div><div><h2>Related Articles</h2>{cards}</div>")
-    apply_structural(tree, _rules(rule))  # type: ignore[arg-type]
-    assert "Other story" not in _text(tree)
-    tree = _tree(f"<div>{LONG}<h3>Related Articles</h3>{LONG.replace('body', 'tail')}</div>")
-    assert apply_structural(tree, _rules(rule)) == []  # type: ignore[arg-type]
-    assert "article tail" in _text(tree)
+    cards = "".join(f"<div><h4><a href='/{i}'>Other story {i}</a></h4>{LONG.replace('body', 'card')}</div>"
+                    for i in range(3))
+    text = _text(f"<div>{LONG * 4}</div><div><h2>Related Articles</h2>{cards}</div>", _rules(rule))
+    assert "Other story" not in text and "article card" not in text
+    assert "article body" in text
+    text = _text(f"<div>{LONG * 2}<h3>Related Articles</h3>{LONG.replace('body', 'tail')}</div>", _rules(rule))
+    assert "article tail" in text
 
 
 def _blocks(*lines: str) -> list[Block]:
@@ -170,6 +180,20 @@ def test_heading_section_in_text_ends_at_next_heading_line() -> None:
     rules = _rules(HEADING)
     kept, _ = apply_text(_blocks(*ARTICLE, "About Ana Ruiz", "Ana writes about ports.", "Contact", "x@y.z"), rules)
     assert [b.text for b in kept] == [ARTICLE[0].strip(), "Contact", "x@y.z"]
+
+
+def test_heading_section_in_text_never_runs_into_the_article() -> None:
+    # A plain-line heading matching a bio phrase in the middle of a guide: its section stops at the
+    # first prose block in the article's own container, and never takes more than a box's prose.
+    prose = [Block("p", f"Paragraph {i} of the guide goes on about pruning roses in spring, with care.", box=1)
+             for i in range(6)]
+    blocks = [*prose[:2], Block("p", "About Accruent", box=1), *prose[2:]]
+    kept, _ = apply_text(blocks, _rules(HEADING))
+    assert [b.text for b in kept] == [b.text for b in prose]
+    long_tail = [Block("p", "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. " * 5, box=2)
+                 for _ in range(6)]
+    kept, _ = apply_text([*prose, Block("p", "About Ana Ruiz", box=2), *long_tail], _rules(HEADING))
+    assert len(kept) == len(prose) + len(long_tail) - 3
 
 
 def test_links_extent_takes_only_link_teasers() -> None:
