@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from lxml import etree
 
@@ -23,6 +24,9 @@ _SPACE = re.compile(r"\s+")
 # unique on a page, short enough to survive trafilatura's trimming inside a paragraph.
 _KEY = 40
 _SHORT_KEY = 12
+_TEXTS = etree.XPath("//text()")
+_LINK_TEXTS = etree.XPath("//a//text()")
+_SEPARATOR = "\x00"  # never in parsed HTML text: libxml2 drops NUL characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,61 +47,43 @@ class Span:
 
 
 class SourceMap:
-    """The page's text (whitespace removed) with, for each piece, the element that owns it."""
+    """The page's text (whitespace removed) with, for each text node, where it starts.
+
+    The text nodes come from one XPath call and are squeezed in one regular-expression pass; the
+    element owning a node is looked up only for the nodes where a block starts or ends.
+    """
 
     def __init__(self, root: etree._Element) -> None:
-        pieces: list[str] = []
-        starts: list[int] = []
-        owners: list[etree._Element] = []
-        links: list[int] = [0]  # link characters before each piece (prefix sums)
-        offset = 0
-        depth = 0  # how many <a> elements are open
+        self._nodes = _TEXTS(root)
+        squeezed = _SPACE.sub("", _SEPARATOR.join(self._nodes)).split(_SEPARATOR)
+        self._starts = [0, *accumulate(len(p) for p in squeezed)][:-1]
+        self._lengths = [len(p) for p in squeezed]
+        self.text = "".join(squeezed)
+        self._links = {(t.getparent(), t.is_tail) for t in _LINK_TEXTS(root)}
 
-        def add(text: str | None, owner: etree._Element | None, in_link: bool) -> None:
-            nonlocal offset
-            if not text or owner is None:
-                return
-            squeezed = _SPACE.sub("", text)
-            if squeezed:
-                pieces.append(squeezed)
-                starts.append(offset)
-                owners.append(owner)
-                offset += len(squeezed)
-                links.append(links[-1] + (len(squeezed) if in_link else 0))
-
-        for event, el in etree.iterwalk(root, events=("start", "end")):
-            if not isinstance(el.tag, str):
-                continue
-            if event == "start":
-                depth += el.tag == "a"
-                add(el.text, el, depth > 0)
-            else:
-                depth -= el.tag == "a"
-                add(el.tail, el.getparent(), depth > 0)
-        self.text = "".join(pieces)
-        self._starts = starts
-        self._owners = owners
-        self._links = links
-
-    def _piece(self, offset: int) -> int:
+    def _node(self, offset: int) -> int:
         return bisect_right(self._starts, offset) - 1
 
+    def owner(self, index: int) -> etree._Element:
+        """The element whose content the text node ``index`` is (for a tail, the parent's)."""
+        node = self._nodes[index]
+        parent = node.getparent()
+        if node.is_tail:
+            return parent.getparent() if parent.getparent() is not None else parent
+        return parent
+
     def link_chars(self, start: int, end: int) -> int:
-        """Link characters between two offsets (whole pieces; a piece is in a link or not)."""
+        """Characters between two offsets that sit in link text."""
         if end <= start or not self._starts:
             return 0
-        first, last = self._piece(start), self._piece(end - 1)
-        whole = self._links[last + 1] - self._links[first]
-        # trim the parts of the end pieces that lie outside the span
-        for index, cut in ((first, start - self._starts[first]),
-                           (last, self._starts[last] + self._piece_len(last) - end)):
-            if cut > 0 and self._links[index + 1] > self._links[index]:
-                whole -= cut
-        return max(whole, 0)
-
-    def _piece_len(self, index: int) -> int:
-        nxt = self._starts[index + 1] if index + 1 < len(self._starts) else len(self.text)
-        return nxt - self._starts[index]
+        total = 0
+        for index in range(self._node(start), self._node(end - 1) + 1):
+            node = self._nodes[index]
+            if (node.getparent(), node.is_tail) in self._links:
+                lo = max(start, self._starts[index])
+                hi = min(end, self._starts[index] + self._lengths[index])
+                total += max(hi - lo, 0)
+        return total
 
     def _find(self, key: str, cursor: int) -> int:
         pos = self.text.find(key, cursor)
@@ -119,9 +105,8 @@ class SourceMap:
         limit = start + len(squeezed) + 4 * _KEY
         end_at = self.text.find(tail, max(start, start + len(squeezed) - len(tail) - 2 * _KEY), limit)
         end = end_at + len(tail) if end_at >= 0 else min(start + len(squeezed), len(self.text))
-        owners = self._owners
-        return Span(owners[self._piece(start)], owners[self._piece(max(end - 1, start))], start, end,
-                    self.link_chars(start, end))
+        first, last = self._node(start), self._node(max(end - 1, start))
+        return Span(self.owner(first), self.owner(last), start, end, self.link_chars(start, end))
 
     def spans(self, blocks: Sequence[Block]) -> list[Span | None]:
         """The span of every block, in order (None where the text cannot be found)."""

@@ -24,7 +24,7 @@ KINDS: tuple[str, ...] = (
 )
 # The shape detectors of scraper/shapes.py, by name.
 SHAPES: tuple[str, ...] = ("comment-thread", "signup-box", "share-bar", "teaser-list", "author-box")
-_SHAPE_NEEDS = {"comment-thread": "phrases", "share-bar": "pattern", "author-box": "pattern"}
+_SHAPE_NEEDS = {"comment-thread": "phrases", "share-bar": "tokens", "author-box": "tokens"}
 EVIDENCE: tuple[str, ...] = ("strong", "weak", "edge")
 CATEGORIES: tuple[str, ...] = (
     "comments", "promo", "related", "newsletter", "share", "ads", "paywall", "nav", "consent", "bio", "meta",
@@ -229,9 +229,10 @@ def _compile_shape(source: str, rule_id: str, raw: Mapping[str, Any]) -> re.Patt
     needs = _SHAPE_NEEDS.get(shape)
     if needs is None:
         return None
-    if needs not in raw:
-        raise _fail(source, rule_id, f"shape {shape!r} needs {needs!r}")
-    return _compile_regex(source, rule_id, raw)
+    value = raw.get(needs)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise _fail(source, rule_id, f"shape {shape!r} needs {needs!r}: a non-empty list of strings")
+    return _compile_regex(source, rule_id, raw) if needs == "phrases" else None
 
 
 def compile_rules(tables: Iterable[Mapping[str, Any]], source: str) -> RuleSet:

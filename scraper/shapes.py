@@ -25,12 +25,28 @@ from scraper.rules import SHAPES, Rule
 _SPACE = re.compile(r"\s+")
 _STRING_LENGTH = etree.XPath("string-length(normalize-space(.))")
 _NEVER = frozenset({"html", "body", "head", "main", "article"})
-_REGEX_NS = {"re": "http://exslt.org/regular-expressions"}
-# Candidates are matched inside libxml2 (EXSLT regular expressions): Python sees only the hits.
-_ACTIONS = etree.XPath(
-    "(//a|//button|//*[@role='button']|//span)[string-length(normalize-space(.)) < 40]"
-    "[re:test(normalize-space(.), $pattern, 'i')]", namespaces=_REGEX_NS)
-_HREFS = etree.XPath("//a[re:test(@href, $pattern, 'i')]", namespaces=_REGEX_NS)
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÄÇÈÉÊËÌÍÎÏÑÒÓÔÖÙÚÛÜ"
+_LOWER = "abcdefghijklmnopqrstuvwxyzàáâäçèéêëìíîïñòóôöùúûü"
+_XPATHS: dict[tuple[str, str], etree.XPath] = {}
+
+
+def _quote(text: str) -> str:
+    return "'" + text + "'" if "'" not in text else '"' + text + '"'
+
+
+def _finder(rule: Rule, template: str, value: str, words: Iterable[str]) -> etree.XPath:
+    """An XPath, compiled once per rule, that finds candidates inside libxml2: ``{test}`` in
+    ``template`` becomes "the lower-cased ``value`` contains one of ``words``". Python then only
+    sees the few elements that can match."""
+    key = (rule.id, template)
+    found = _XPATHS.get(key)
+    if found is None:
+        lowered = f"translate({value}, '{_UPPER}', '{_LOWER}')"
+        tests = " or ".join(f"contains({lowered}, {_quote(w.lower())})" for w in words) or "false()"
+        found = _XPATHS[key] = etree.XPath(template.replace("{test}", tests))
+    return found
+
+
 _EMAIL_INPUTS = etree.XPath(
     "//input[translate(@type,'EMAIL','email')='email' or contains(translate(@name,'EMAIL','email'),'email')"
     " or contains(translate(@placeholder,'EMAILR','emailr'),'mail')"
@@ -93,11 +109,32 @@ def _is_post(item: etree._Element) -> bool:
     return bool(_TIMES(item)) or bool(_IMAGES(item)) or bool(_RELATIVE_TIME.search(_text(item)[:400]))
 
 
+def _actions(root: etree._Element, rule: Rule) -> list[etree._Element]:
+    """Short links, buttons and labels whose whole text is one of the rule's action phrases."""
+    assert rule.regex is not None
+    finder = _finder(rule, "(//a|//button|//*[@role='button']|//span)[string-length(normalize-space(.)) < 40]"
+                     "[{test}]", "normalize-space(.)", _literals(rule.params.get("phrases", ())))
+    match = rule.regex.match
+    return [el for el in finder(root) if len(el) <= 3 and match(_text(el))]
+
+
+_PLAIN = re.compile(r"[\w'’ -]+")
+
+
+def _literals(phrases: Iterable[str]) -> list[str]:
+    """The longest plain run of each phrase (a regular-expression fragment): a substring it needs."""
+    out = []
+    for phrase in phrases:
+        runs = _PLAIN.findall(phrase.replace("\\", ""))
+        if runs:
+            out.append(max(runs, key=len).strip())
+    return [w for w in out if w]
+
+
 def comment_threads(root: etree._Element, rule: Rule) -> list[etree._Element]:
     """Containers of at least ``min_items`` sibling posts, each with an action and a time or avatar."""
-    assert rule.regex is not None
     min_items = int(rule.params.get("min_items", 2))
-    actions = [el for el in _ACTIONS(root, pattern=rule.regex.pattern) if len(el) <= 3]
+    actions = _actions(root, rule)
     if len(actions) < min_items:
         return []
     found: list[etree._Element] = []
@@ -141,12 +178,17 @@ def signup_boxes(root: etree._Element, rule: Rule) -> list[etree._Element]:
 
 # ---------------------------------------------------------------- share and follow bars
 
+def _links(root: etree._Element, rule: Rule) -> list[etree._Element]:
+    """Links whose ``href`` holds one of the rule's ``tokens`` (literal, any case)."""
+    found: list[etree._Element] = _finder(rule, "//a[@href][{test}]", "@href", rule.params.get("tokens", ()))(root)
+    return found
+
+
 def share_bars(root: etree._Element, rule: Rule) -> list[etree._Element]:
     """Boxes holding ``min_items`` share/follow links and at most ``max_chars`` of text."""
-    assert rule.regex is not None
     min_items = int(rule.params.get("min_items", 3))
     max_chars = int(rule.params.get("max_chars", 300))
-    links = _HREFS(root, pattern=rule.regex.pattern)
+    links = _links(root, rule)
     counts: dict[etree._Element, int] = {}
     for link in links:
         for anc in link.iterancestors():
@@ -189,11 +231,10 @@ def teaser_lists(root: etree._Element, rule: Rule, ancestry: Mapping[etree._Elem
 
 def author_boxes(root: etree._Element, rule: Rule) -> list[etree._Element]:
     """Short boxes with a picture and a link to an author page (the bio under an article)."""
-    assert rule.regex is not None
     max_chars = int(rule.params.get("max_chars", 900))
     min_chars = int(rule.params.get("min_chars", 80))
     boxes: list[etree._Element] = []
-    for link in [*_HREFS(root, pattern=rule.regex.pattern), *_REL_AUTHOR(root)]:
+    for link in [*_links(root, rule), *_REL_AUTHOR(root)]:
         for anc in link.iterancestors():
             if anc.tag in _NEVER or _length(anc) > max_chars:
                 break

@@ -93,7 +93,8 @@ def _anchor_for(node_owner: etree._Element, heading_text: str) -> etree._Element
         parent = anchor.getparent()
         if parent is None or parent.tag in _NEVER:
             break
-        if _norm("".join(_TEXT_NODES(parent))) != heading_text:
+        # same length first: one call into libxml2 rules out almost every parent
+        if int(_NORM_LENGTH(parent)) != len(heading_text) or _norm("".join(_TEXT_NODES(parent))) != heading_text:
             break
         anchor = parent
     if anchor.tag in _INLINE or anchor.tag in _NEVER:
@@ -102,10 +103,12 @@ def _anchor_for(node_owner: etree._Element, heading_text: str) -> etree._Element
 
 
 _HEADING_OWNERS = etree.XPath(
-    "//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']|//legend"
+    "(//h1|//h2|//h3|//h4|//h5|//h6|//*[@role='heading']|//legend"
     "|//*[(contains(@class,'title') or contains(@class,'heading') or contains(@class,'Title')"
-    " or contains(@class,'Heading')) and count(*) <= 3]"
+    " or contains(@class,'Heading')) and count(*) <= 3])"
+    f"[string-length(normalize-space(.)) <= {_MAX_HEADING_CHARS} and normalize-space(.) != '']"
 )
+_NORM_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 def _short_owners(root: etree._Element) -> list[tuple[etree._Element, str]]:
