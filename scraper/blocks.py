@@ -31,6 +31,8 @@ class Block:
         words: number of words, capped at 1000 (computed from ``text``).
         box: which container of the page the block's text sits in (blocks sharing a number share
             it); -1 when unknown (plain text input).
+        inner: the block lies inside the article's run of paragraphs (between the first and the last
+            prose block that no tree rule claims); rules of ``edge`` evidence leave it alone.
     """
 
     kind: str
@@ -41,6 +43,7 @@ class Block:
     soft: bool = False
     words: int = field(default=-1, compare=False)
     box: int = field(default=-1, compare=False)
+    inner: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.words < 0:

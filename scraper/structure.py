@@ -406,9 +406,23 @@ def _ratio(rule: Rule, protect_ratio: float) -> float:
     return max(protect_ratio, _HEADING_PROTECT_RATIO) if rule.kind == "heading" else protect_ratio
 
 
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The structural verdict: removed blocks (index -> rule id), the removals, the article's run."""
+
+    removed: dict[int, str]
+    removals: list[Removal]
+    first: int
+    last: int
+
+    def inner(self, index: int) -> bool:
+        """Whether block ``index`` lies inside the article's run of paragraphs."""
+        return self.first < index < self.last
+
+
 def judge(blocks: Sequence[Block], spans: Sequence[Span | None], groups: Sequence[Group],
-          protect_ratio: float) -> tuple[dict[int, str], list[Removal]]:
-    """Which blocks the groups remove (block index -> rule id), and one Removal per rule that removed.
+          protect_ratio: float) -> Judgement:
+    """Which blocks the groups remove, one Removal per rule that removed, and the article's run.
 
     A group is left alone when it holds more than ``protect_ratio`` of the article's text (85 % for
     a heading's section): it is the page wrapper. A rule is left alone when its groups together
@@ -433,4 +447,4 @@ def judge(blocks: Sequence[Block], spans: Sequence[Span | None], groups: Sequenc
             continue
         removed.update(dict.fromkeys(todo, rule.id))
         removals.append(Removal(rule=rule.id, kind=rule.kind, chars=chars))
-    return removed, removals
+    return Judgement(removed, removals, first, last)

@@ -204,6 +204,8 @@ def text_verdicts(
             gone = _apply_repeat_meta(current, rule, meta or {}, removals)
         else:
             continue
+        if rule.evidence == "edge":
+            gone = {pos for pos in gone if not current[pos].inner}
         for pos in gone:
             verdicts[live[pos]] = rule.id
         live = [i for pos, i in enumerate(live) if pos not in gone]

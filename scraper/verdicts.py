@@ -1,6 +1,7 @@
 """Decide what becomes of each extracted block: structural verdicts, text rules, the guard.
 
-``decide`` maps trafilatura's blocks back to the page, lets the tree rules and shapes judge them
+``decide`` maps trafilatura's blocks back to the page, puts back the article parts it dropped
+(``recover.py``), lets the tree rules and shapes judge every block
 (``structure.py``), runs the text rules on what is left (``textrules.py``), and guards against
 over-pruning: when the rules keep less than ``guard_ratio`` of what trafilatura extracted, the
 stages fall back one by one (text rules off, then structural rules off, then both) and
@@ -19,6 +20,7 @@ from scraper.align import SourceMap, Span
 from scraper.article import Removal
 from scraper.blocks import Block, total_chars
 from scraper.config import CleanOptions
+from scraper.recover import recover
 from scraper.rules import RuleSet
 from scraper.structure import find_groups, judge
 from scraper.textrules import text_verdicts
@@ -102,11 +104,14 @@ def decide(tree: etree._Element, blocks: list[Block], rules: RuleSet, meta: Mapp
     Returns:
         The verdict on every block; at least ``guard_ratio`` of the text is kept, or no rule ran.
     """
-    spans = SourceMap(tree).spans(blocks)
-    blocks = _with_sources(blocks, spans)
-    removed, tree_removals = judge(blocks, spans, find_groups(tree, rules, spans), options.protect_ratio)
-    tree_verdicts = [removed.get(i) for i in range(len(blocks))]
     baseline = total_chars(blocks)
+    source = SourceMap(tree)
+    blocks, spans, _ = recover(tree, source, blocks, source.spans(blocks))
+    blocks = _with_sources(blocks, spans)
+    judgement = judge(blocks, spans, find_groups(tree, rules, spans), options.protect_ratio)
+    blocks = [replace(b, inner=True) if judgement.inner(i) else b for i, b in enumerate(blocks)]
+    tree_verdicts = [judgement.removed.get(i) for i in range(len(blocks))]
+    tree_removals = judgement.removals
     for warning, tree_on, text_on in _STAGES:
         outcome = _stage(blocks, tree_verdicts, tree_removals, rules=rules, meta=meta, tree_on=tree_on,
                          text_on=text_on)
