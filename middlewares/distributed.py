@@ -2,7 +2,7 @@
 
 Off unless ``SCRAPER_REDIS_URL`` is set. Then ``DistributedAddon`` swaps in scrapy-redis's scheduler (the
 request queue and the request fingerprints live in Redis, under ``newsclean:<SCRAPER_CRAWL_ID>:``), the
-spider claims each article in Redis before requesting it (``scraper.shared``), and ``SharedCrawlIdle``
+spider claims each article in Redis before requesting it (``scraper.crawl.shared``), and ``SharedCrawlIdle``
 keeps an idle process open while the shared queue holds requests or another process is still working.
 Each process writes its own output files, as a single crawl does.
 """
@@ -20,8 +20,8 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from twisted.internet import task
 
+from scraper.crawl.shared import key_prefix
 from scraper.errors import StorageError
-from scraper.shared import key_prefix
 
 logger = logging.getLogger(__name__)
 # scrapy-redis 0.9.1 passes the spider to the stats collector, which Scrapy 2.13+ deprecates.
@@ -66,7 +66,7 @@ class SharedCrawlIdle:
     """Heartbeat of this process in the shared crawl, and the decision to close when idle.
 
     An idle process closes only when the shared queue is empty and no other process has beaten within
-    ``scraper.shared.BUSY_SECONDS`` (or after ``SCRAPER_REDIS_IDLE_MAX`` seconds of waiting).
+    ``scraper.crawl.shared.BUSY_SECONDS`` (or after ``SCRAPER_REDIS_IDLE_MAX`` seconds of waiting).
     Stats: ``scraper/distributed/waited_for_others`` (idle checks that kept the process open).
     """
 

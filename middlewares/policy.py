@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
-from scraper.netpolicy import address_refusal, literal_address, scheme_refusal
+from scraper.crawl.netpolicy import address_refusal, literal_address, scheme_refusal
 
 
 class FetchPolicyMiddleware:

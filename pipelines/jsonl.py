@@ -11,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 
 from pipelines.archive import run_id
 from scraper.article import FetchError, RawPage
-from scraper.history import CrawlHistory
+from scraper.crawl.history import CrawlHistory
 from scraper.storage import JsonlWriter
 
 

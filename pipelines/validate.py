@@ -6,7 +6,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from scraper.discovery import Window, matches_query
+from scraper.crawl.discovery import Window, matches_query
 
 
 class DropIncompletePipeline:

@@ -12,12 +12,12 @@ from twisted.python.failure import Failure
 
 from middlewares.distributed import worker_name
 from scraper.article import FetchError, RawPage
-from scraper.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
-from scraper.history import CrawlHistory
-from scraper.netpolicy import scheme_refusal
-from scraper.plan import CrawlPlan, Source, build_plan
+from scraper.crawl.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from scraper.crawl.history import CrawlHistory
+from scraper.crawl.netpolicy import scheme_refusal
+from scraper.crawl.plan import CrawlPlan, Source, build_plan
+from scraper.crawl.shared import SharedCrawl
 from scraper.profiles import default_registry, load_profiles
-from scraper.shared import SharedCrawl
 
 # Article responses with these statuses reach the pipelines (and the archive) instead of the errback;
 # redirects are still followed.

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from scraper.discovery import (
+from scraper.crawl.discovery import (
     Entry,
     UrlRules,
     Window,
@@ -20,7 +20,7 @@ from scraper.discovery import (
     parse_sitemap,
     robots_sitemaps,
 )
-from scraper.plan import build_plan
+from scraper.crawl.plan import build_plan
 from scraper.profiles import default_registry
 
 BASE = "https://news.example.com/"

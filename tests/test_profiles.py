@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from scraper import SiteProfile, clean, default_registry, load_profiles
-from scraper.discovery import UrlRules
+from scraper.crawl.discovery import UrlRules
+from scraper.crawl.plan import build_plan
 from scraper.errors import ProfileError
-from scraper.plan import build_plan
 from tests.conftest import page
 
 GLOBAL = """

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from scraper.crawl.history import CrawlHistory
 from scraper.golden import discover
-from scraper.history import CrawlHistory
 from tests.conftest import GOLDEN
 
 CASES = {c.path.name.split("_", 1)[1]: c for c in discover(GOLDEN)}

@@ -6,7 +6,7 @@ import time
 
 import redis
 
-from scraper.shared import BUSY_SECONDS, SharedCrawl, key_prefix
+from scraper.crawl.shared import BUSY_SECONDS, SharedCrawl, key_prefix
 from tests.integration.test_crawl import CASES
 
 FEED = "/gen-feed.xml?n={n}"

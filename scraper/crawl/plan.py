@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from scraper.discovery import UrlRules, Window, parse_query
-from scraper.netpolicy import scheme_refusal
+from scraper.crawl.discovery import UrlRules, Window, parse_query
+from scraper.crawl.netpolicy import scheme_refusal
 from scraper.profiles import ProfileRegistry, SiteProfile
 
 SOURCE_KINDS = ("feed", "sitemap", "robots", "section")
