@@ -50,8 +50,8 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonlWriterPipeline": 900,
 }
 
-# -- distributed crawling: off unless SCRAPER_REDIS_URL is set (middlewares/distributed.py) ---------
-ADDONS = {"middlewares.distributed.DistributedAddon": 0}
+# -- distributed crawling: off unless SCRAPER_REDIS_URL is set (extensions/distributed.py) ---------
+ADDONS = {"extensions.distributed.DistributedAddon": 0}
 
 # -- listeners (https://docs.scrapy.org/en/latest/topics/telnetconsole.html) -------------------------
 # A scheduled crawler opens no ports: no telnet console, no remote-control HTTP server.
@@ -59,7 +59,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # -- logging: a dropped item is logged as one line (URL and reason), not the whole record -----------
-LOG_FORMATTER = "pipelines.logformatter.NewsLogFormatter"
+LOG_FORMATTER = "extensions.logformatter.NewsLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 # -- output ----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from middlewares.distributed import worker_name
+from extensions.distributed import worker_name
 from scraper.article import FetchError, RawPage
 from scraper.crawl.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
 from scraper.crawl.history import CrawlHistory
@@ -36,7 +36,7 @@ class NewsSpider(scrapy.Spider):
     ``FetchError`` per request that gave no response. Settings: ``SCRAPER_PROFILES_DIR``, and
     ``SCRAPER_HISTORY`` (a history file: article URLs that an earlier run wrote are not fetched again),
     ``SCRAPER_REDIS_URL`` and ``SCRAPER_CRAWL_ID`` (article URLs are claimed in the shared crawl, see
-    ``middlewares/distributed.py``).
+    ``extensions/distributed.py``).
     """
 
     name = "news"

@@ -11,11 +11,11 @@ import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
+from extensions.logformatter import NewsLogFormatter
 from pipelines.archive import RawArchivePipeline
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DedupePipeline
 from pipelines.jsonl import JsonlWriterPipeline
-from pipelines.logformatter import NewsLogFormatter
 from pipelines.validate import DropIncompletePipeline
 from scraper import settings as project
 from scraper.article import FetchError, RawPage
@@ -106,7 +106,7 @@ def test_writer_splits_articles_and_errors_and_renames_on_close(tmp_path: Path) 
 
 
 def test_a_dropped_item_is_logged_as_one_line_without_its_text(tmp_path: Path) -> None:
-    assert project.LOG_FORMATTER == "pipelines.logformatter.NewsLogFormatter"
+    assert project.LOG_FORMATTER == "extensions.logformatter.NewsLogFormatter"
     crawler = _crawler(tmp_path, DEFAULT_DROPITEM_LOG_LEVEL=project.DEFAULT_DROPITEM_LOG_LEVEL)
     spider = NewsSpider.from_crawler(crawler, feed="https://x.org/f")
     formatter = NewsLogFormatter.from_crawler(crawler)

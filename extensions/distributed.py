@@ -58,7 +58,7 @@ class DistributedAddon:
         }.items():
             settings.set(name, value, priority="addon")
         extensions = settings.getdict("EXTENSIONS")
-        extensions.setdefault("middlewares.distributed.SharedCrawlIdle", 500)
+        extensions.setdefault("extensions.distributed.SharedCrawlIdle", 500)
         settings.set("EXTENSIONS", extensions, priority="addon")
 
 
