@@ -8,9 +8,9 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from scraper.article import RawPage
+from scraper.inputs import RawRecord
 from scraper.pool import AsyncPagePool, Limits
 from scraper.reclean import process_record
-from scraper.sources import RawRecord
 
 
 class CleanPipeline:

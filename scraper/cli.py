@@ -22,10 +22,10 @@ from scraper.article import Article
 from scraper.clean import clean, clean_text
 from scraper.config import DEFAULT_OPTIONS, CleanOptions, load_options
 from scraper.errors import ScraperError
+from scraper.inputs import ReadOptions
 from scraper.pool import Limits
 from scraper.profiles import PACKAGE_PROFILES, ProfileRegistry, SiteProfile, default_registry, load_profiles
 from scraper.reclean import DONE_DIR, run, run_dask
-from scraper.sources import ReadOptions
 
 logger = logging.getLogger(__name__)
 

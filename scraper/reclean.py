@@ -21,8 +21,8 @@ from typing import Any
 
 from scraper.clean import clean_text, clean_to_dict
 from scraper.errors import ScraperError
+from scraper.inputs import FILES_PER_SHARD, RawRecord, ReadOptions, Shard, iter_shards, plan_shards, read_shard
 from scraper.pool import Limits, PagePool
-from scraper.sources import FILES_PER_SHARD, RawRecord, ReadOptions, Shard, iter_shards, plan_shards, read_shard
 from scraper.storage import JsonlWriter, write_text_atomic
 
 logger = logging.getLogger(__name__)
