@@ -148,8 +148,8 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.action == "list":
         for profile in registry:
-            sources = sum(len(v) for v in profile.sources.values())
-            print(f"{profile.id}\t{profile.name}\trules={len(profile.rules.rules)}\tsources={sources}")
+            seeds = sum(len(v) for v in profile.seeds.values())
+            print(f"{profile.id}\t{profile.name}\trules={len(profile.rules.rules)}\tseeds={seeds}")
     else:
         print(f"ok: {len(registry.global_rules.rules)} global rules, {len(registry.profiles)} site profiles "
               f"in {directory}", file=sys.stderr)

@@ -15,7 +15,7 @@ from scraper.article import FetchError, RawPage
 from scraper.crawl.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
 from scraper.crawl.history import CrawlHistory
 from scraper.crawl.netpolicy import scheme_refusal
-from scraper.crawl.plan import CrawlPlan, Source, build_plan
+from scraper.crawl.plan import CrawlPlan, build_plan
 from scraper.crawl.shared import SharedCrawl
 from scraper.profiles import default_registry, load_profiles
 
@@ -88,8 +88,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         assert self.plan is not None
-        for source in self.plan.sources:
-            yield self._discovery_request(source.url, source.kind, source.site, depth=0)
+        for seed in self.plan.seeds:
+            yield self._discovery_request(seed.url, seed.kind, seed.site, depth=0)
 
     def _discovery_request(self, url: str, kind: str, site: str | None, depth: int) -> scrapy.Request:
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "robots": self.parse_robots,
@@ -192,4 +192,4 @@ class NewsSpider(scrapy.Spider):
         yield FetchError(url=url, stage=stage, reason=reason.strip()[:500], fetched_at=_now())
 
 
-__all__ = ["NewsSpider", "Source"]
+__all__ = ["NewsSpider"]

@@ -137,10 +137,10 @@ def test_bad_spider_arguments_are_clear_errors(args: dict[str, str], message: st
         build_plan(default_registry(), **args)
 
 
-def test_plan_from_sites_and_adhoc_sources() -> None:
+def test_plan_from_sites_and_adhoc_seeds() -> None:
     plan = build_plan(default_registry(), site="bbc.com,dw.com", sitemap="https://x.org/robots.txt",
                       start="https://x.org/", query="gang", max_articles="5")
-    kinds = {(s.kind, s.site) for s in plan.sources}
+    kinds = {(s.kind, s.site) for s in plan.seeds}
     assert ("feed", "bbc.com") in kinds and ("feed", "dw.com") in kinds
     assert ("robots", None) in kinds and ("section", None) in kinds
     assert plan.max_articles == 5 and plan.query == ("gang",)

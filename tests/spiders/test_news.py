@@ -30,7 +30,7 @@ def test_arguments_are_validated_when_the_spider_is_built() -> None:
     except ValueError as exc:
         assert "nothing to crawl" in str(exc)
     else:
-        raise AssertionError("a spider without sources must not start")
+        raise AssertionError("a spider without seeds must not start")
 
 
 def test_feed_callback_filters_by_window_and_refuses_bad_schemes() -> None:
