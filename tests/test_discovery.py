@@ -11,16 +11,14 @@ import pytest
 from scraper.crawl.discovery import (
     Entry,
     UrlRules,
-    Window,
     entry_wanted,
-    matches_query,
     page_links,
     parse_feed,
-    parse_query,
     parse_sitemap,
     robots_sitemaps,
 )
 from scraper.crawl.plan import build_plan
+from scraper.job import Window, matches_query, parse_query
 from scraper.profiles import default_registry
 
 BASE = "https://news.example.com/"

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
-from scraper.crawl.discovery import UrlRules, Window, parse_query
+from scraper.crawl.discovery import UrlRules
 from scraper.crawl.netpolicy import scheme_refusal
+from scraper.job import Window, parse_query
 from scraper.profiles import ProfileRegistry, SiteProfile
 
 SeedKind = Literal["feed", "sitemap", "robots", "section"]

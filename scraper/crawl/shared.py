@@ -59,6 +59,10 @@ class SharedCrawl:
         except redis.RedisError as exc:
             raise StorageError(f"Redis at {self.url}: {exc}") from exc
 
+    def ping(self) -> None:
+        """Check that the server answers (a crawl checks it before it starts)."""
+        self._call("ping")
+
     def claim(self, url: str) -> bool:
         """True for the one process that claims article ``url`` first, in the whole crawl."""
         return self._call("sadd", self.key("articles"), history_key(url)) == 1
