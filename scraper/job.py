@@ -37,7 +37,7 @@ _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "te
 # since trafilatura would make an "article" of a feed's item descriptions.
 _NOT_PAGE_ROOT = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*|<\?[^>]*>\s*)*"
-    rb"<(rss|feed|rdf:RDF|urlset|sitemapindex|opml)[\s>]", re.S | re.I)
+    rb"<(rss|feed|rdf:RDF|urlset|sitemapindex|opml)[\s/>]", re.S | re.I)
 _ROOT_NAMES = {b"rss": "an RSS feed", b"feed": "an Atom feed", b"rdf:rdf": "an RSS 1.0 (RDF) feed",
                b"urlset": "a sitemap", b"sitemapindex": "a sitemap index", b"opml": "an OPML outline"}
 

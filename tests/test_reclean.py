@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -376,18 +377,21 @@ def test_missing_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert "no such input" in capsys.readouterr().err
 
 
-def test_dask_cluster_runs_the_same_shards(tmp_path: Path) -> None:
+def test_dask_cluster_runs_the_same_shards(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     distributed = pytest.importorskip("distributed")
     (tmp_path / "in").mkdir()
     for i in range(4):
         (tmp_path / "in" / f"p{i}.html").write_bytes(generated_article(i))
     (tmp_path / "in" / "bad.html").write_bytes(b"")
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+    with cluster, caplog.at_level(logging.INFO, logger="scraper.progress"):
         code = main(["reclean", str(tmp_path / "in"), "-o", str(out), "--dask", cluster.scheduler_address,
                      "--files-per-shard", "2"])
     assert code == 1
+    final = [r.getMessage() for r in caplog.records if r.name == "scraper.progress"][-1]
+    assert "reclean: 5 pages" in final and "3 shards done, 100 % of" in final
     articles, errors = _outputs(out)
     assert len(articles) == 4 and len(errors) == 1
     assert len(list((out / DONE_DIR).glob("*.json"))) == 3

@@ -107,7 +107,8 @@ def check_names(names: Iterable[str], others: Collection[str] = ()) -> None:
         SettingsError: naming the first unknown name and the closest known one.
     """
     for name in sorted(n for n in names if n.startswith(PREFIX) and n not in DEFAULTS and n not in others):
-        hint = closest(name, DEFAULTS)
+        suffix = closest(name.removeprefix(PREFIX), [known.removeprefix(PREFIX) for known in DEFAULTS])
+        hint = PREFIX + suffix if suffix else None
         also = f"; did you mean {hint}?" if hint else "; the crawl settings are listed in README.md"
         raise SettingsError(f"unknown setting {name}{also}")
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -12,6 +15,7 @@ from scraper.crawl.history import CrawlHistory
 from scraper.golden import discover
 from tests.conftest import GOLDEN
 
+ROOT = Path(__file__).resolve().parents[2]
 CASES = {c.path.name.split("_", 1)[1]: c for c in discover(GOLDEN)}
 COMPARED = ("title", "authors", "published", "text", "language", "removed", "content_hash", "encoding")
 
@@ -233,3 +237,25 @@ def test_robots_crawl_delay_spaces_requests(slow_mockserver, crawl) -> None:
     assert result.stat("scraper/robots/crawl_delay_waits") >= 2
     times = sorted(a["source"]["fetched_at"] for a in result.articles)
     assert times[0] < times[-1]  # three fetches one second apart cannot share a second
+
+
+def test_scrapy_shell_on_a_refused_url_says_which_setting_allows_it(mockserver, tmp_path) -> None:
+    cmd = [sys.executable, "-m", "scrapy", "shell", mockserver.url("/news/aggregator-ai-promo"), "-c",
+           "response is None", "-s", f"SCRAPER_OUTPUT_DIR={tmp_path}", "-s", "TELNETCONSOLE_ENABLED=0"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "True"
+    assert "address 127.0.0.1 is loopback (SCRAPER_ALLOW_LOOPBACK=1 allows it)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_closed_port_is_reported_as_a_refused_connection_not_as_robots(mockserver, crawl) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    result = crawl({"feed": mockserver.url(f"/parity-feed.xml?closed={closed}")})
+    (error,) = [e for e in result.errors if f":{closed}/" in e["url"]]
+    assert (error["stage"], error["reason"], error["error"]) == ("fetch", "connection-refused", "NetworkError")
+    assert "Connection refused" in error["message"] and f"robots.txt of 127.0.0.1:{closed}" in error["message"]
+    assert "Traceback" not in result.log
+    assert sum(f"robots.txt of 127.0.0.1:{closed} could not be fetched" in line
+               for line in result.log.splitlines() if "WARNING" in line) == 1
