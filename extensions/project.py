@@ -18,7 +18,7 @@ from scraper.crawl.config import (
     user_agent,
 )
 from scraper.errors import ScraperError
-from scraper.job import CleanJob
+from scraper.job import CleanJob, load_registry
 from scraper.storage import new_run_id
 
 EXIT_CANNOT_START, EXIT_USAGE = 1, 2
@@ -57,7 +57,7 @@ def clean_job(crawler: Any) -> CleanJob:
         plan = getattr(getattr(crawler, "spider", None), "plan", None)
         try:
             job = job_from_config(config(crawler), plan.window if plan else None, plan.query if plan else ())
-            _ = job.registry  # a bad profiles folder stops the crawl here, not on every page
+            load_registry(job.profiles)  # a bad profiles folder stops the crawl here, not on every page
         except ScraperError as exc:
             fail(str(exc))
         crawler.scraper_job = job

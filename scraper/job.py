@@ -26,7 +26,7 @@ from scraper.errors import (
     ScraperError,
     TooShortError,
 )
-from scraper.profiles import ProfileRegistry, default_registry
+from scraper.profiles import ProfileRegistry, default_registry, load_profiles
 
 DEFAULT_MIN_WORDS = 50
 # Media types that may hold an HTML page (servers send HTML as text/plain or octet-stream often enough);
@@ -38,6 +38,8 @@ _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "te
 _NOT_PAGE_ROOT = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*|<\?[^>]*>\s*)*"
     rb"<(rss|feed|rdf:RDF|urlset|sitemapindex|opml)[\s/>]", re.S | re.I)
+# Profile folders loaded in this process (workers inherit them when forked), by path; see load_registry.
+_LOADED: dict[str, ProfileRegistry] = {}
 _ROOT_NAMES = {b"rss": "an RSS feed", b"feed": "an Atom feed", b"rdf:rdf": "an RSS 1.0 (RDF) feed",
                b"urlset": "a sitemap", b"sitemapindex": "a sitemap index", b"opml": "an OPML outline"}
 
@@ -78,6 +80,19 @@ def matches_query(terms: Sequence[str], *texts: str | None) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack, re.I) for term in terms)
 
 
+def load_registry(profiles: str | None) -> ProfileRegistry:
+    """Load a profiles folder afresh (None: the packaged profiles) and keep it for the jobs of this process and
+    the workers forked from it; a run calls it once at its start, so a folder changed since is seen.
+
+    Raises:
+        ProfileError: the folder is missing or a file in it is invalid.
+    """
+    if profiles is None:
+        return default_registry()
+    registry = _LOADED[profiles] = load_profiles(profiles)
+    return registry
+
+
 def check_document(body: bytes) -> None:
     """Refuse XML documents that are not pages (RSS/Atom feeds, sitemaps, OPML).
 
@@ -110,12 +125,14 @@ class CleanJob:
 
     @property
     def registry(self) -> ProfileRegistry:
-        """The rules and profiles the job cleans with (loaded once per process).
+        """The rules and profiles the job cleans with (loaded once per process, see ``load_registry``).
 
         Raises:
             ProfileError: the profiles folder is missing or a file in it is invalid.
         """
-        return default_registry(self.profiles)
+        if self.profiles is None:
+            return default_registry()
+        return _LOADED.get(self.profiles) or load_registry(self.profiles)
 
     def admit(self, page: RawPage) -> None:
         """The checks made before cleaning: the page is an HTTP 200 response (when it is a response at all)

@@ -24,7 +24,7 @@ from scraper.article import Article, RawPage
 from scraper.dedupe import Deduper, StoredDeduper
 from scraper.errors import RejectedError, ScraperError
 from scraper.inputs import FILES_PER_SHARD, ReadOptions, Shard, check_inputs, iter_shards, plan_shards, read_shard
-from scraper.job import CleanJob
+from scraper.job import CleanJob, load_registry
 from scraper.pool import Limits, PagePool
 from scraper.progress import Progress
 from scraper.records import ArticleRecord, ErrorRecord, article_record, error_record
@@ -182,7 +182,7 @@ def _summarise(out: Path, summary: Summary) -> Summary:
 def _start(inputs: Sequence[str], out: str | Path, job: CleanJob) -> Path:
     """Checks made before any work: the inputs hold something, the profiles load, the folder can be made."""
     check_inputs(inputs)
-    _ = job.registry
+    load_registry(job.profiles)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     return out

@@ -21,7 +21,7 @@ from scraper.crawl.netpolicy import scheme_refusal
 from scraper.crawl.plan import CrawlPlan, build_plan
 from scraper.crawl.shared import SharedCrawl
 from scraper.errors import RefusedError, ScraperError, StorageError
-from scraper.profiles import default_registry
+from scraper.job import load_registry
 from scraper.records import ErrorRecord, Source, error_record
 
 # Article responses with these statuses reach the pipelines (and the archive) instead of the errback;
@@ -68,7 +68,7 @@ class NewsSpider(scrapy.Spider):
         settings = config(crawler)  # a bad setting stops the command here, before anything starts
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         try:
-            spider.plan = build_plan(default_registry(settings.profiles_dir), **spider._arguments)
+            spider.plan = build_plan(load_registry(settings.profiles_dir), **spider._arguments)
             if settings.history:
                 spider.history = CrawlHistory(settings.history)
         except (ValueError, ScraperError) as exc:

@@ -157,6 +157,14 @@ def test_every_python_example_of_the_readme_runs(checkout: Path, number: int) ->
     assert proc.returncode == 0, f"README Python example {number + 1} failed:\n{proc.stderr[-3000:]}"
 
 
+def test_the_readme_is_a_manual_without_benchmark_history_or_issue_notes() -> None:
+    assert not re.search(r"\bissues? \d|closing note", README, re.I)
+    assert "p/s" not in README and "pages/s" not in README, "speed figures belong in BENCHMARKS.md"
+    for heading in ("## Install", "## The two commands", "## The crawl", "### Crawl settings", "## Re-cleaning",
+                    "## Exit codes", "## Python API", "## Records", "## Scheduling", "## Scaling out"):
+        assert f"\n{heading}" in README, heading
+
+
 def test_make_bench_says_where_to_get_the_data_when_it_is_missing(tmp_path: Path) -> None:
     proc = subprocess.run(["make", "bench", f"AEB={tmp_path / 'nowhere'}"], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, check=False)

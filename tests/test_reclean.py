@@ -409,3 +409,27 @@ def test_large_pages_and_results_never_deadlock_the_pipes() -> None:
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           check=False)
     assert proc.stdout.strip() == "40", proc.stderr
+
+
+def test_reclean_takes_the_options_file_and_profiles_folder_the_crawl_takes(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.html").write_bytes(GOOD)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "_global.toml").write_text('[[rules]]\nid = "promo.farmers"\nkind = "drop_line"\n'
+                                           'phrases = ["farmers in the valley.*"]\nwhy = "a test rule"\n',
+                                           encoding="utf-8")
+    options = tmp_path / "options.toml"
+    options.write_text("min_chars = 10\n", encoding="utf-8")
+    base = ["reclean", str(src), "-j", "1", "-q"]
+    assert main([*base, "-o", str(tmp_path / "out"), "--profiles", str(profiles), "--config", str(options)]) == 0
+    (article,), _ = _outputs(tmp_path / "out")
+    assert [r["rule"] for r in article["removed"]] == ["promo.farmers"]
+    (profiles / "bad.example.toml").write_text("[[rules]\n", encoding="utf-8")
+    assert main([*base, "-o", str(tmp_path / "out2"), "--profiles", str(profiles)]) == 2
+    assert "bad.example.toml" in capsys.readouterr().err
+    options.write_text("max_bytes = 'big'\n", encoding="utf-8")
+    assert main([*base, "-o", str(tmp_path / "out3"), "--config", str(options)]) == 2
+    assert "max_bytes" in capsys.readouterr().err
