@@ -290,6 +290,7 @@ def reclean(
     """
     job = job or CleanJob()
     check_inputs(inputs)
+    load_registry(job.profiles)
     dedupe = Deduper()
     ready: list[Record] = []
 
