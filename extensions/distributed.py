@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from twisted.internet import task
 
+from extensions.project import config
 from scraper.crawl.shared import key_prefix
 from scraper.errors import StorageError
 
@@ -75,8 +76,8 @@ class SharedCrawlIdle:
         settings = crawler.settings
         self.queue_key = settings.get("SCHEDULER_QUEUE_KEY")
         self.dupefilter_key = settings.get("SCHEDULER_DUPEFILTER_KEY")
-        self.idle_max = settings.getfloat("SCRAPER_REDIS_IDLE_MAX", 300.0)
-        self.expire = settings.getint("SCRAPER_REDIS_EXPIRE", 7 * 24 * 3600)
+        self.idle_max = config(crawler).redis_idle_max
+        self.expire = config(crawler).redis_expire
         self.shared: Any = None
         self.idle_since: float | None = None
         self.loop: task.LoopingCall | None = None
@@ -87,7 +88,7 @@ class SharedCrawlIdle:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SharedCrawlIdle:
-        if not crawler.settings.get("SCRAPER_REDIS_URL"):
+        if not config(crawler).redis_url:
             raise NotConfigured("SCRAPER_REDIS_URL is not set")
         return cls(crawler)
 
