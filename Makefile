@@ -38,10 +38,20 @@ test: lint redis-server
 	$(BIN)/scraper profiles check
 	$(BIN)/python -m pytest
 
-# Quality and speed against plain trafilatura on the article-extraction benchmark (not part of test).
+# Quality and speed against plain trafilatura on the public benchmarks AEB and WCXB (not part of test;
+# BENCHMARKS.md has the figures, the other benchmarks and where the data sets come from). Point AEB= and
+# WCXB= at your copies: make bench AEB=~/data/aeb WCXB=~/data/wcxb-dev
 AEB ?= ../shared/aeb
+WCXB ?= ../shared/wcxb-dev
 bench: $(STAMP)
+	@for dir in $(AEB) $(WCXB); do \
+	  test -f $$dir/ground-truth.json || test -d $$dir/ground-truth || { \
+	    echo "make bench: no benchmark data set in $$dir (give its folder: make bench AEB=DIR WCXB=DIR)"; \
+	    $(BIN)/python -c 'import sys; sys.path.insert(0, "bench"); import datasets; print(datasets.WHERE)'; \
+	    exit 2; }; \
+	done
 	$(BIN)/python bench/quality.py $(AEB)
+	$(BIN)/python bench/quality.py $(WCXB)
 	$(BIN)/python bench/pathological.py
 
 # Regenerate every golden expected.json from the current code; review the diff before committing.

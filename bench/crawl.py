@@ -31,7 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scraper.clean import clean_to_dict  # noqa: E402
+from scraper.article import Article, RawPage  # noqa: E402
+from scraper.job import CleanJob  # noqa: E402
 from tests.mockserver import generated_article, read_page, sorted_pages  # noqa: E402
 
 # Runs `scrapy` and reports the CPU seconds of the crawl process and of its (joined) workers at exit.
@@ -80,13 +81,13 @@ def offline(bodies: list[bytes], workers: int) -> dict[str, float]:
     """Clean the same page bodies in a process pool; return seconds, articles and the workers' CPU seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    pages = [RawPage(url=f"http://127.0.0.1/p/{n}", status=200, body=body) for n, body in enumerate(bodies)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(clean_to_dict, bodies, [f"http://127.0.0.1/p/{n}" for n in range(len(bodies))],
-                                chunksize=16))
+        results = list(pool.map(CleanJob(), pages, chunksize=16))
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return {"seconds": seconds, "articles": sum(1 for kind, _ in results if kind == "article"), "workers_cpu": cpu}
+    return {"seconds": seconds, "articles": sum(1 for r in results if isinstance(r, Article)), "workers_cpu": cpu}
 
 
 def main() -> int:

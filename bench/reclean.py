@@ -63,7 +63,7 @@ def reclean(pages: Path, jobs: int, out: Path) -> tuple[float, int]:
     cmd = [sys.executable, "-c", _CHILD, sys.executable, "-m", "scraper", "reclean", str(pages), "-o", str(out),
            "-j", str(jobs)]
     _, rss = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
-    seconds = json.loads((out / "_summary.json").read_text())["seconds"]
+    seconds = json.loads((out / "_summary.json").read_text())["this_run"]["seconds"]
     return float(seconds), int(rss)
 
 

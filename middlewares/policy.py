@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
-from scraper.netpolicy import address_refusal, literal_address, scheme_refusal
+from extensions.errors import RequestRefused
+from extensions.project import config
+from scraper.crawl.netpolicy import address_refusal, literal_address, scheme_refusal
+from scraper.errors import NetworkError, RefusedError, ScraperError
+
+logger = logging.getLogger(__name__)
 
 
 class FetchPolicyMiddleware:
@@ -18,7 +23,9 @@ class FetchPolicyMiddleware:
 
     Settings: ``SCRAPER_ALLOW_LOOPBACK`` (default False) lets 127.0.0.0/8 and ::1 through, for tests
     and the offline demo; ``SCRAPER_ALLOW_PRIVATE`` lets every private address through (an intranet
-    crawl). Refusals raise ``IgnoreRequest`` (the request's errback records them) and count
+    crawl). Refusals raise ``RequestRefused`` with a ``RefusedError`` naming the setting that would allow the
+    address (the request's errback records it; a host that does not resolve gets a ``NetworkError``
+    ``dns``), log one DEBUG line (so ``scrapy shell`` says why it has no response) and count
     ``scraper/policy/refused``.
     """
 
@@ -26,14 +33,14 @@ class FetchPolicyMiddleware:
         self.allow_private = allow_private
         self.allow_loopback = allow_loopback or allow_private
         self.stats = stats
-        self._verdicts: dict[str, str | None] = {}
+        self._verdicts: dict[str, ScraperError | None] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FetchPolicyMiddleware:
-        s = crawler.settings
-        return cls(s.getbool("SCRAPER_ALLOW_PRIVATE"), s.getbool("SCRAPER_ALLOW_LOOPBACK"), crawler.stats)
+        settings = config(crawler)
+        return cls(settings.allow_private, settings.allow_loopback, crawler.stats)
 
-    async def _host_refusal(self, host: str, port: int) -> str | None:
+    async def _host_refusal(self, host: str, port: int) -> ScraperError | None:
         if host in self._verdicts:
             return self._verdicts[host]
         literal = literal_address(host)
@@ -45,18 +52,22 @@ class FetchPolicyMiddleware:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except OSError as exc:
-                return f"cannot resolve {host}: {exc}"
+                return NetworkError(f"cannot resolve {host}: {exc}", reason="dns")
             addresses = [str(info[4][0]) for info in infos]
-        verdict = address_refusal(addresses, allow_private=self.allow_private, allow_loopback=self.allow_loopback)
+        why = address_refusal(addresses, allow_private=self.allow_private, allow_loopback=self.allow_loopback)
+        verdict = RefusedError(f"refused by fetch policy: {why}") if why else None
         self._verdicts[host] = verdict
         return verdict
 
     async def process_request(self, request: Request) -> None:
         why = scheme_refusal(request.url)
-        if why is None:
+        error: ScraperError | None = RefusedError(f"refused by fetch policy: {why}") if why else None
+        if error is None:
             parts = urlsplit(request.url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
-            why = await self._host_refusal(parts.hostname or "", port)
-        if why is not None:
-            self.stats.inc_value("scraper/policy/refused")
-            raise IgnoreRequest(f"refused by fetch policy: {why}")
+            error = await self._host_refusal(parts.hostname or "", port)
+        if error is not None:
+            if isinstance(error, RefusedError):
+                self.stats.inc_value("scraper/policy/refused")
+            logger.debug("Not fetching %s: %s", request.url, error)
+            raise RequestRefused(error)

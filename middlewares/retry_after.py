@@ -9,6 +9,8 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
+from extensions.project import config
+
 
 def retry_after_seconds(value: bytes | None, now: dt.datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None if unusable."""
@@ -38,8 +40,7 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
-        s = crawler.settings
-        return cls(s.getfloat("SCRAPER_RETRY_AFTER_MAX", 120.0), s.getint("RETRY_TIMES", 2), crawler.stats)
+        return cls(config(crawler).retry_after_max, crawler.settings.getint("RETRY_TIMES", 2), crawler.stats)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in self.STATUSES:

@@ -1,4 +1,4 @@
-"""RawArchivePipeline: every fetched response (errors included) into WARC, before cleaning."""
+"""RawArchivePipeline: every fetched response (errors included), and every URL that gave none, into WARC."""
 
 from __future__ import annotations
 
@@ -8,19 +8,16 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from extensions.project import config, run_id
 from scraper.article import RawPage
-from scraper.storage import WarcArchive, new_run_id
-
-
-def run_id(crawler: Any) -> str:
-    """The id of this crawl run, shared by every output file (``SCRAPER_RUN_ID`` or generated once)."""
-    if not getattr(crawler, "scraper_run_id", None):
-        crawler.scraper_run_id = crawler.settings.get("SCRAPER_RUN_ID") or new_run_id()
-    return str(crawler.scraper_run_id)
+from scraper.records import ErrorRecord
+from scraper.storage import WarcArchive
 
 
 class RawArchivePipeline:
-    """RawPage in, the same RawPage out with ``warc_file``/``warc_record_id``/``warc_offset`` set.
+    """RawPage in, the same RawPage out with ``warc_file``/``warc_record_id``/``warc_offset`` set; an
+    ErrorRecord (a URL that gave no page) in, archived as a ``metadata`` record, out with its ``source``
+    pointing there. So the archive alone gives a re-clean the crawl's articles and errors.
 
     Settings: ``SCRAPER_ARCHIVE_RAW`` (on by default), ``SCRAPER_OUTPUT_DIR`` (files go to
     ``<dir>/raw/<spider>-<run id>/part-NNNNN.warc.gz``).
@@ -31,19 +28,22 @@ class RawArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RawArchivePipeline:
-        if not crawler.settings.getbool("SCRAPER_ARCHIVE_RAW", True):
+        settings = config(crawler)
+        if not settings.archive_raw:
             raise NotConfigured("SCRAPER_ARCHIVE_RAW is off")
-        out = crawler.settings.get("SCRAPER_OUTPUT_DIR")
-        if not out:
-            raise NotConfigured("SCRAPER_OUTPUT_DIR is not set")
-        return cls(Path(out) / "raw" / f"{crawler.spidercls.name}-{run_id(crawler)}")
+        return cls(Path(settings.output_dir) / "raw" / f"{crawler.spidercls.name}-{run_id(crawler)}")
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, RawPage):
-            return item
-        name, record_id, offset = self.archive.write(item)
-        return dataclasses.replace(item, warc_file=str(self.archive.directory / name), warc_record_id=record_id,
-                                   warc_offset=offset)
+        if isinstance(item, RawPage):
+            name, record_id, offset = self.archive.write(item)
+            return dataclasses.replace(item, warc_file=str(self.archive.directory / name), warc_record_id=record_id,
+                                       warc_offset=offset)
+        if isinstance(item, ErrorRecord):
+            name, record_id, offset = self.archive.write_error(item)
+            where = dataclasses.replace(item.source, warc_file=str(self.archive.directory / name),
+                                        warc_record_id=record_id, warc_offset=offset)
+            return dataclasses.replace(item, source=where)
+        return item
 
     def close_spider(self) -> None:
         self.archive.close()

@@ -1,58 +1,57 @@
-"""CleanPipeline: RawPage -> article record, cleaning in worker processes so the reactor never blocks."""
+"""CleanPipeline: RawPage -> ArticleRecord, cleaning in worker processes so the reactor never blocks."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from scrapy.exceptions import DropItem
-
+from extensions.errors import PageDropped
+from extensions.project import clean_job, config
 from scraper.article import RawPage
+from scraper.errors import ScraperError
+from scraper.job import CleanJob
 from scraper.pool import AsyncPagePool, Limits
-from scraper.reclean import process_record
-from scraper.sources import RawRecord
+from scraper.records import ErrorRecord, article_record, error_record
 
 
 class CleanPipeline:
-    """RawPage in; a dict out (the Article fields plus ``site``, ``source`` and ``discovered``).
+    """RawPage in; an ArticleRecord out (the Article, ``site``, ``discovered``, ``source``).
 
-    Non-200 pages and pages the cleaner rejects are dropped with the reason (``clean: ...``), and so is a
-    page that takes longer than ``SCRAPER_CLEAN_TIME_LIMIT`` seconds or more than
-    ``SCRAPER_CLEAN_MEMORY_LIMIT`` MiB: its worker is killed and replaced, and the crawl goes on.
-    Settings: ``SCRAPER_CLEAN_WORKERS`` (processes, default: all cores). Stats:
-    ``scraper/dropped/<reason>``, ``scraper/rule_hits/<rule id>``, ``scraper/cleaned``,
+    Runs the crawl's ``CleanJob``: a page that is not an HTTP 200 response with an HTML content type, or that
+    the cleaner rejects, is dropped with its error record (``PageDropped``), and so is a page that takes longer
+    than ``SCRAPER_CLEAN_TIME_LIMIT`` seconds or more than ``SCRAPER_CLEAN_MEMORY_LIMIT`` MiB: its worker is
+    killed and replaced, and the crawl goes on. An ErrorRecord item (a URL that gave no page) is dropped with
+    itself. Settings: ``SCRAPER_CLEAN_WORKERS`` (processes, default: all cores), ``SCRAPER_CLEAN_CONFIG``,
+    ``SCRAPER_PROFILES_DIR``. Stats: ``scraper/cleaned``, ``scraper/rule_hits/<rule id>``,
     ``scraper/workers_replaced``.
     """
 
-    def __init__(self, workers: int, limits: Limits, stats: Any) -> None:
-        self.stats = stats
-        self.pool = AsyncPagePool(process_record, workers, limits)
+    def __init__(self, job: CleanJob, workers: int, limits: Limits, stats: Any) -> None:
+        self.job, self.stats = job, stats
+        self.pool = AsyncPagePool(job, workers, limits)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanPipeline:
-        settings = crawler.settings
-        workers = settings.getint("SCRAPER_CLEAN_WORKERS") or os.cpu_count() or 1
-        limits = Limits(seconds=settings.getfloat("SCRAPER_CLEAN_TIME_LIMIT", 60.0),
-                        memory_bytes=settings.getint("SCRAPER_CLEAN_MEMORY_LIMIT", 2048) << 20)
-        return cls(workers, limits, crawler.stats)
+        settings = config(crawler)
+        limits = Limits(seconds=settings.clean_time_limit, memory_bytes=settings.clean_memory_limit << 20)
+        return cls(clean_job(crawler), settings.clean_workers or os.cpu_count() or 1, limits, crawler.stats)
 
     async def process_item(self, item: Any) -> Any:
+        if isinstance(item, ErrorRecord):
+            raise PageDropped(item)
         if not isinstance(item, RawPage):
             return item
-        if item.status != 200:
-            self.stats.inc_value(f"scraper/dropped/http_{item.status}")
-            raise DropItem(f"fetch: http {item.status}")
-        record = RawRecord(locator=item.url, url=item.final_url or item.url, body=item.body, encoding=item.encoding,
-                           fetched_at=item.fetched_at)
-        result = await self.pool.run(record)
-        if "article" not in result:
-            self.stats.inc_value(f"scraper/dropped/{result.get('reason')}")
-            raise DropItem(f"clean: {result.get('reason')}: {result.get('message', '')}")
-        data = result["article"]
+        try:
+            self.job.admit(item)
+        except ScraperError as exc:
+            raise PageDropped(error_record(exc, item)) from None
+        result = await self.pool.run(item)
+        if isinstance(result, ScraperError):
+            raise PageDropped(error_record(result, item))
         self.stats.inc_value("scraper/cleaned")
-        for removal in data["removed"]:
-            self.stats.inc_value(f"scraper/rule_hits/{removal['rule']}")
-        return {**data, "site": item.site, "source": item.source(), "discovered": item.discovered}
+        for removal in result.removed:
+            self.stats.inc_value(f"scraper/rule_hits/{removal.rule}")
+        return article_record(item, result)
 
     async def close_spider(self) -> None:
         self.stats.set_value("scraper/workers_replaced", self.pool.replaced)

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
+from extensions.errors import PageDropped
+from scraper.dedupe import Deduper
+from scraper.errors import DuplicateError
+from scraper.records import ArticleRecord, error_record
 
 
 class DedupePipeline:
-    """Article dicts in and out; a record whose canonical URL or ``content_hash`` was already written
-    in this run is dropped (``dedupe: duplicate ...``). Stats: ``scraper/dropped/duplicate``."""
+    """ArticleRecord in and out; a record whose canonical URL (or URL) or ``content_hash`` was already
+    written in this run is dropped (``dedupe: duplicate``), by the same ``Deduper`` rule as the re-clean."""
 
-    def __init__(self, stats: Any) -> None:
-        self.stats = stats
-        self.urls: dict[str, str] = {}
-        self.hashes: dict[str, str] = {}
+    def __init__(self) -> None:
+        self.deduper = Deduper()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupePipeline:
-        return cls(crawler.stats)
+        return cls()
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, dict):
-            return item
-        url = item.get("canonical_url") or item.get("url") or ""
-        first = self.urls.get(url) or self.hashes.get(item.get("content_hash", ""))
-        if first:
-            self.stats.inc_value("scraper/dropped/duplicate")
-            raise DropItem(f"dedupe: duplicate of {first}")
-        self.urls[url] = item.get("url") or url
-        self.hashes[item.get("content_hash", "")] = item.get("url") or url
+        if isinstance(item, ArticleRecord):
+            try:
+                self.deduper.admit(item.article)
+            except DuplicateError as exc:
+                raise PageDropped(error_record(exc, source=item.source, site=item.site)) from None
         return item

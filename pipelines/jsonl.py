@@ -1,27 +1,31 @@
-"""JsonlWriterPipeline: articles to one JSONL file per run, and every failure to an errors JSONL."""
+"""JsonlWriterPipeline: articles to one JSONL file per run, and every error record to an errors JSONL."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
-from pipelines.archive import run_id
-from scraper.article import FetchError, RawPage
-from scraper.history import CrawlHistory
+from extensions.errors import PageDropped
+from extensions.project import config, run_id
+from scraper.article import RawPage
+from scraper.crawl.history import CrawlHistory
+from scraper.errors import RejectedError
+from scraper.records import ArticleRecord, ErrorRecord, Source, error_record, source_of
 from scraper.storage import JsonlWriter
 
 
 class JsonlWriterPipeline:
-    """Writes ``<dir>/articles/<spider>-<run>.jsonl`` and ``<spider>-<run>.errors.jsonl``, item by item,
-    under ``.part`` names renamed when the spider closes. Error records (``url``, ``stage``,
-    ``reason``, ``fetched_at``) come from FetchError items and from every dropped item.
+    """Writes ``<dir>/articles/<spider>-<run>.jsonl`` (ArticleRecords) and ``<spider>-<run>.errors.jsonl`` (the
+    record of every dropped item: ``PageDropped`` carries it), item by item, under ``.part`` names renamed when
+    the spider closes. An article leaves the pipelines as the line written, so ``-O file.jsonl`` holds the
+    same lines (and only articles).
+
     With ``SCRAPER_HISTORY`` set, the URLs of the articles written (as requested, after redirects, and the
     page's canonical URL) go into that history file once the files are in place, so that later runs skip
-    them. Settings: ``SCRAPER_OUTPUT_DIR``, ``SCRAPER_HISTORY``. Stats: ``scraper/history/recorded``."""
+    them. Settings: ``SCRAPER_OUTPUT_DIR``, ``SCRAPER_HISTORY``. Stats: ``scraper/errors``,
+    ``scraper/errors/<reason>``, ``scraper/history/recorded``."""
 
     def __init__(self, folder: Path, stem: str, history: str | None = None, run: str = "", stats: Any = None) -> None:
         self.articles = JsonlWriter(folder / f"{stem}.jsonl")
@@ -31,33 +35,28 @@ class JsonlWriterPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> JsonlWriterPipeline:
-        out = crawler.settings.get("SCRAPER_OUTPUT_DIR")
-        if not out:
-            raise NotConfigured("SCRAPER_OUTPUT_DIR is not set")
+        settings = config(crawler)
         run = run_id(crawler)
-        pipeline = cls(Path(out) / "articles", f"{crawler.spidercls.name}-{run}",
-                       crawler.settings.get("SCRAPER_HISTORY") or None, run, crawler.stats)
+        pipeline = cls(Path(settings.output_dir) / "articles", f"{crawler.spidercls.name}-{run}", settings.history,
+                       run, crawler.stats)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, FetchError):
-            self.errors.write(item.to_dict())
-        elif isinstance(item, dict):
-            self.articles.write(item)
-            if self.history:
-                source = item.get("source") or {}
-                # ``url`` is the final URL, already in ``source``.
-                self.written_urls += [source.get("url"), source.get("final_url"), item.get("canonical_url")]
-        return item
+        if not isinstance(item, ArticleRecord):
+            return item
+        line = item.to_dict()
+        self.articles.write(line)
+        if self.history:
+            self.written_urls += [item.source.url, item.source.final_url, item.article.canonical_url]
+        return line
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any = None) -> None:
-        stage, _, reason = str(exception).partition(": ")
-        url = item.url if isinstance(item, RawPage) else item.get("url") if isinstance(item, dict) else None
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        fetched = item.fetched_at if isinstance(item, RawPage) else now
-        self.errors.write({"url": url, "stage": stage if reason else "pipeline", "reason": reason or stage,
-                           "fetched_at": fetched})
+        record = exception.record if isinstance(exception, PageDropped) else _foreign_drop(item, exception)
+        self.errors.write(record.to_dict())
+        if self.stats is not None:
+            self.stats.inc_value("scraper/errors")
+            self.stats.inc_value(f"scraper/errors/{record.reason}")
 
     def close_spider(self) -> None:
         self.articles.close()
@@ -70,3 +69,14 @@ class JsonlWriterPipeline:
                 history.close()
             if self.stats is not None:
                 self.stats.set_value("scraper/history/recorded", recorded)
+
+
+def _foreign_drop(item: Any, exception: Exception) -> ErrorRecord:
+    """The record of an item dropped by a pipeline that is not ours (a plain ``DropItem``)."""
+    if isinstance(item, RawPage):
+        where = source_of(item)
+    elif isinstance(item, ArticleRecord | ErrorRecord):
+        where = item.source
+    else:
+        where = Source()
+    return error_record(RejectedError(str(exception), reason="dropped"), source=where)

@@ -4,39 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
-
-from scraper.discovery import Window, matches_query
+from extensions.errors import PageDropped
+from extensions.project import clean_job
+from scraper.errors import RejectedError
+from scraper.job import CleanJob
+from scraper.records import ArticleRecord, error_record
 
 
 class DropIncompletePipeline:
-    """Article dicts in and out. Drops (``validate: <reason>``) records without a title, shorter than
-    ``SCRAPER_MIN_WORDS`` (default 50), published outside the spider's since/until window, or not
-    mentioning any of its ``query`` terms. Stats: ``scraper/dropped/<reason>``."""
+    """ArticleRecord in and out. Runs the job's ``validate`` (the re-clean runs the same): drops records
+    without a title (``no-title``), shorter than ``SCRAPER_MIN_WORDS`` (``too-short``), published outside the
+    spider's since/until window (``outside-window``), or mentioning none of its ``query`` terms
+    (``off-topic``)."""
 
-    def __init__(self, crawler: Any, min_words: int) -> None:
-        self.crawler = crawler
-        self.min_words = min_words
+    def __init__(self, job: CleanJob) -> None:
+        self.job = job
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DropIncompletePipeline:
-        return cls(crawler, crawler.settings.getint("SCRAPER_MIN_WORDS", 50))
-
-    def _drop(self, reason: str, detail: str) -> DropItem:
-        self.crawler.stats.inc_value(f"scraper/dropped/{reason}")
-        return DropItem(f"validate: {reason}: {detail}")
+        return cls(clean_job(crawler))
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, dict):
-            return item
-        plan = getattr(self.crawler.spider, "plan", None)
-        if not item.get("title"):
-            raise self._drop("no-title", "the page has no title")
-        if item.get("word_count", 0) < self.min_words:
-            raise self._drop("too-short", f"{item.get('word_count', 0)} words < {self.min_words}")
-        window: Window = plan.window if plan else Window()
-        if not window.admits(item.get("published")):
-            raise self._drop("outside-window", f"published {item.get('published')}")
-        if plan and not matches_query(plan.query, item.get("title"), item.get("text")):
-            raise self._drop("off-topic", f"mentions none of {', '.join(plan.query)}")
+        if isinstance(item, ArticleRecord):
+            try:
+                self.job.validate(item.article)
+            except RejectedError as exc:
+                raise PageDropped(error_record(exc, source=item.source, site=item.site)) from None
         return item

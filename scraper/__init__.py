@@ -1,8 +1,8 @@
 """Clean news articles: trafilatura plus boilerplate rules kept as data.
 
 Public API: ``clean`` (HTML to Article), ``clean_text`` (dirty extracted text to Article),
-``reclean`` (saved pages in bulk, for notebooks), the ``Article`` record, ``CleanOptions`` and the
-profile loaders. Everything else is private.
+``reclean`` (saved pages in bulk, for notebooks) with the crawl's ``CleanJob``, the ``Article`` record,
+``CleanOptions``, the profile loaders and the errors. Everything else is private.
 """
 
 from __future__ import annotations
@@ -15,17 +15,34 @@ from scraper.clean import clean, clean_text
 from scraper.config import DEFAULT_OPTIONS, CleanOptions, load_options
 from scraper.errors import (
     DecodingError,
+    DuplicateError,
     EmptyArticleError,
     ExtractionError,
+    FetchError,
+    HttpStatusError,
     InputError,
+    MemoryLimitError,
+    NetworkError,
     NotHTMLError,
+    NoTitleError,
+    OffTopicError,
     OptionsError,
+    OutsideWindowError,
     PageTooLargeError,
     ProfileError,
+    RefusedError,
+    RejectedError,
+    RobotsError,
     ScraperError,
     StorageError,
+    TimeLimitError,
+    TooShortError,
     TruncatedPageError,
+    UnreadableError,
+    WorkerCrashedError,
+    WorkerError,
 )
+from scraper.job import CleanJob, Window
 from scraper.profiles import SiteProfile, default_registry, load_profiles
 from scraper.reclean import reclean
 
@@ -35,20 +52,38 @@ __all__ = [
     "DEFAULT_OPTIONS",
     "SCHEMA_VERSION",
     "Article",
+    "CleanJob",
     "CleanOptions",
     "DecodingError",
+    "DuplicateError",
     "EmptyArticleError",
     "ExtractionError",
+    "FetchError",
+    "HttpStatusError",
     "InputError",
+    "MemoryLimitError",
+    "NetworkError",
+    "NoTitleError",
     "NotHTMLError",
+    "OffTopicError",
     "OptionsError",
+    "OutsideWindowError",
     "PageTooLargeError",
     "ProfileError",
+    "RefusedError",
+    "RejectedError",
     "Removal",
+    "RobotsError",
     "ScraperError",
     "SiteProfile",
     "StorageError",
+    "TimeLimitError",
+    "TooShortError",
     "TruncatedPageError",
+    "UnreadableError",
+    "Window",
+    "WorkerCrashedError",
+    "WorkerError",
     "__version__",
     "clean",
     "clean_text",

@@ -1,5 +1,6 @@
-"""The records that flow through the project: RawPage (a fetched response), FetchError (a fetch that
-gave no page), and Article (what every cleaning path returns), with stable dict/JSON forms."""
+"""The values that flow through the project: RawPage (a page as fetched or saved, the input of cleaning)
+and Article (what every cleaning path returns), with stable dict/JSON forms. ``records.py`` wraps them
+into the lines written to JSONL."""
 
 from __future__ import annotations
 
@@ -84,24 +85,29 @@ class Article:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RawPage:
-    """A fetched response, exactly as the crawl saw it: the input of cleaning and of the raw archive.
+    """One page as fetched or saved: the input of every cleaning job (crawl and re-clean alike).
 
     Attributes:
-        url: the URL requested; ``final_url`` the URL after redirects.
-        status: HTTP status; ``headers`` the response headers as (name, value) pairs.
-        fetched_at: ISO 8601 UTC time of the fetch.
-        body: the response body (decompressed by the HTTP client).
+        url: the URL requested; ``final_url`` the URL after redirects (None when unknown, e.g. a loose file).
+        status: HTTP status (None when the page did not come from an HTTP response: a file, a JSONL line).
+        fetched_at: ISO 8601 UTC time of the fetch, if known.
+        body: the response body (decompressed by the HTTP client), or the saved file's bytes.
+        text: already-extracted text instead of HTML (re-clean of ``.txt`` files): cleaned with ``clean_text``.
+        headers: the response headers as (name, value) pairs.
         encoding: the charset from the ``Content-Type`` header, if any.
         site: the profile id the page was found through, if any.
         discovered: what the feed or sitemap said about the page (title, published, keywords).
-        warc_file, warc_record_id, warc_offset: where the raw archive stored it (set by the archive).
+        warc_file, warc_record_id, warc_offset: the WARC record holding the page (set by the crawl's archive,
+            or read from the WARC being re-cleaned).
+        file, line: the saved file holding the page, and its line for a JSONL file.
     """
 
-    url: str
-    final_url: str
-    status: int
-    fetched_at: str
-    body: bytes
+    url: str | None
+    final_url: str | None = None
+    status: int | None = None
+    fetched_at: str | None = None
+    body: bytes = b""
+    text: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     encoding: str | None = None
     site: str | None = None
@@ -109,24 +115,10 @@ class RawPage:
     warc_file: str | None = None
     warc_record_id: str | None = None
     warc_offset: int | None = None
+    file: str | None = None
+    line: int | None = None
 
-    def source(self) -> dict[str, Any]:
-        """Provenance for an output record: where and when the page was fetched and archived."""
-        return {
-            "url": self.url, "final_url": self.final_url, "status": self.status, "fetched_at": self.fetched_at,
-            "warc_file": self.warc_file, "warc_record_id": self.warc_record_id, "warc_offset": self.warc_offset,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FetchError:
-    """A URL that gave no page (network error, refused by policy, robots.txt), recorded as an error."""
-
-    url: str
-    stage: str
-    reason: str
-    fetched_at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The error record written to the errors JSONL."""
-        return {"url": self.url, "stage": self.stage, "reason": self.reason, "fetched_at": self.fetched_at}
+    def header(self, name: str) -> str | None:
+        """The first value of a response header (case-insensitive), or None."""
+        lower = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lower), None)

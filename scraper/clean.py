@@ -11,7 +11,6 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import trafilatura
 from lxml import etree
@@ -23,7 +22,7 @@ from scraper.article import Article
 from scraper.blocks import Block, blocks_from_body, blocks_from_text, render, total_chars
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
-from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, ScraperError, TruncatedPageError
+from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
 from scraper.metadata import PageMeta, read_page_meta
 from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
 from scraper.rules import RuleSet
@@ -336,18 +335,3 @@ def clean_text(
         cleaner_version=__version__, trafilatura_version=trafilatura.__version__, warnings=tuple(warnings),
     )
 
-
-def clean_to_dict(
-    body: bytes, url: str | None, encoding: str | None = None, fetched_at: str | None = None
-) -> tuple[str, dict[str, Any]]:
-    """``clean()`` for worker processes: plain values in, plain values out, errors as data.
-
-    Returns:
-        ``("article", Article.to_dict())`` or ``("error", {"error": class name, "reason": slug,
-        "message": text})``. Only ``ScraperError`` becomes data; anything else is a bug and raises.
-    """
-    when = dt.datetime.fromisoformat(fetched_at) if fetched_at else None
-    try:
-        return "article", clean(body, url, encoding=encoding, fetched_at=when).to_dict()
-    except ScraperError as exc:
-        return "error", {"error": type(exc).__name__, "reason": exc.reason, "message": str(exc)}

@@ -1,15 +1,16 @@
-"""The ``scraper`` command line: clean pages, check profiles, maintain golden test cases.
+"""The scraper command line: clean one page, re-clean saved pages in bulk, check profiles, golden cases.
 
-Exit codes: 0 success, 1 partial failure, 2 usage error (argparse), 3 nothing succeeded.
-stdout carries data only (JSON); stderr carries logs and errors.
+stdout carries data only (JSON); stderr carries logs, progress and errors (one line each).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import logging
+import re
 import signal
 import sys
 import threading
@@ -21,42 +22,78 @@ from scraper._version import __version__
 from scraper.article import Article
 from scraper.clean import clean, clean_text
 from scraper.config import DEFAULT_OPTIONS, CleanOptions, load_options
-from scraper.errors import ScraperError
+from scraper.errors import NotHTMLError, OptionsError, ProfileError, ScraperError
+from scraper.inputs import FILES_PER_SHARD, ReadOptions
+from scraper.job import DEFAULT_MIN_WORDS, CleanJob, Window, check_document, parse_query
 from scraper.pool import Limits
 from scraper.profiles import PACKAGE_PROFILES, ProfileRegistry, SiteProfile, default_registry, load_profiles
-from scraper.reclean import DONE_DIR, run, run_dask
-from scraper.sources import ReadOptions
+from scraper.progress import Progress
+from scraper.reclean import DONE_DIR, SUMMARY_FILE, Summary, run, run_dask
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
+DESCRIPTION = "Clean news articles: one page (clean), saved pages in bulk (reclean), site profiles, golden cases."
+EPILOG = """\
+exit codes:
+  0    everything succeeded
+  1    partial failure: some inputs became error records (reclean: in the whole output folder)
+  2    usage error: a bad argument, an input or folder that does not exist or holds nothing to re-clean,
+       an invalid options file or profiles folder
+  3    nothing succeeded (no article at all)
+  130  interrupted (Ctrl-C or SIGTERM); reclean: run the same command again to resume
+
+Run `scraper COMMAND --help` for the options of each command."""
+_CLEAN_TEXT_HINT = re.compile(r"\s*\(use clean_text[^)]*\)")
 
 
-def _add_clean(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("clean", help="clean one HTML page (or dirty text) and print the article as JSON")
+def _common() -> argparse.ArgumentParser:
+    """-v/-q, accepted before or after the command (``scraper -q reclean`` or ``scraper reclean -q``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("Logging")
+    group.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                       help="more logging on stderr (-vv: debug)")
+    group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="no progress and no summary on stderr; only warnings and errors")
+    return common
+
+
+def _add_cleaning(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    group = parser.add_argument_group("Cleaning")
+    group.add_argument("--config", type=Path, metavar="FILE",
+                       help="TOML file of cleaning options (keys of scraper.CleanOptions)")
+    group.add_argument("--profiles", type=Path, metavar="DIR",
+                       help="folder of profile files (default: the packaged ones)")
+    return group
+
+
+def _add_clean(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("clean", parents=[common], help="clean one HTML page (or already-extracted text) and print "
+                       "the article as JSON", description="Clean one HTML page (or, with --plain, already-extracted "
+                       "text) and print the article as one JSON line on stdout.")
     inp = p.add_argument_group("Input")
     inp.add_argument("file", help="HTML file to clean, or - for standard input (gzip accepted)")
     inp.add_argument("--url", help="the page URL (selects the site profile, resolves links)")
-    inp.add_argument("--encoding", help="charset declared by the server, if known")
+    inp.add_argument("--encoding", metavar="CHARSET", help="charset declared by the server, if known")
     inp.add_argument("--plain", action="store_true", help="the input is already-extracted text: run clean_text")
     out = p.add_argument_group("Output")
     out.add_argument("--text", action="store_true", help="print only the article text, not JSON")
     out.add_argument("--pretty", action="store_true", help="indent the JSON for reading (several lines)")
-    cl = p.add_argument_group("Cleaning")
-    cl.add_argument("--site", help="use this site profile instead of the one matching --url")
-    cl.add_argument("--config", type=Path, help="TOML file of cleaning options (see scraper.config)")
-    cl.add_argument("--profiles", type=Path, help="folder of profile files (default: the packaged ones)")
+    _add_cleaning(p).add_argument("--site", help="use this site profile instead of the one matching --url")
 
 
-def _add_profiles(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("profiles", help="list or validate site profiles and rules")
+def _add_profiles(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("profiles", parents=[common], help="list or check the site profiles and rules",
+                       description="List the site profiles, or check every profile and rule file.")
     p.add_argument("action", choices=("list", "check"), help="list: one line per profile; check: validate all")
-    p.add_argument("--profiles", type=Path, help="folder of profile files (default: the packaged ones)")
+    p.add_argument("--profiles", type=Path, metavar="DIR", help="folder of profile files (default: the packaged ones)")
 
 
-def _add_golden(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("golden", help="add, regenerate or rerun golden test cases (tests/golden)")
+def _add_golden(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("golden", parents=[common], help="add, regenerate or rerun the golden test cases",
+                       description="Maintain the golden test cases (tests/golden): expected.json files are written "
+                       "by `update` and reviewed, never edited by hand.")
     p.add_argument("action", choices=("add", "update", "rerun"),
                    help="add: new case from a file; update: rewrite expected.json; rerun: print without writing")
     p.add_argument("cases", nargs="*", help="case ids (<domain>/<case>); update defaults to all")
@@ -67,36 +104,67 @@ def _add_golden(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--fields", help="rerun: comma-separated fields to print (default: all)")
 
 
-def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("reclean", help="re-clean saved pages (folders, HTML, WARC, JSONL, text) into JSONL shards")
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "reclean", parents=[common], help="re-clean saved pages (folders, HTML, WARC, JSONL, text) into JSONL shards",
+        description="Re-clean saved pages with the crawl's job (HTTP status, cleaning, validation,\n"
+        "de-duplication) into OUT/<shard>.jsonl and OUT/<shard>.errors.jsonl: every input ends in\n"
+        "exactly one of them. Run the same command again to resume.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     inp = p.add_argument_group("Input")
     inp.add_argument("inputs", nargs="+", help="files, folders (recursive) or globs: .html/.htm(.gz), "
                      ".warc(.gz), .jsonl(.gz), .txt (already-extracted text)")
-    inp.add_argument("--html-field", default="html", help="JSONL field holding the HTML (default: %(default)s)")
-    inp.add_argument("--url-field", default="url", help="JSONL field holding the URL (default: %(default)s)")
-    inp.add_argument("--base-url", help="URL prefix for loose files, which carry no URL (file name appended)")
-    inp.add_argument("--files-per-shard", type=int, default=500,
+    inp.add_argument("--html-field", default="html", metavar="FIELD",
+                     help="JSONL field holding the HTML (default: %(default)s)")
+    inp.add_argument("--url-field", default="url", metavar="FIELD",
+                     help="JSONL field holding the URL (default: %(default)s)")
+    inp.add_argument("--base-url", metavar="URL",
+                     help="URL prefix for loose files, which carry no URL (file name appended)")
+    inp.add_argument("--files-per-shard", type=int, default=FILES_PER_SHARD, metavar="N",
                      help="loose files grouped per output shard (default: %(default)s)")
     out = p.add_argument_group("Output")
     out.add_argument("-o", "--out", type=Path, required=True,
                      help="output folder for <shard>.jsonl and <shard>.errors.jsonl (re-runs resume here)")
-    run = p.add_argument_group("Running")
-    run.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
-    run.add_argument("--time-limit", type=float, default=60.0, help="seconds one page may take (default: 60)")
-    run.add_argument("--memory-limit", type=int, default=2048, help="MiB of address space per worker (0: none)")
-    run.add_argument("--dask", metavar="ADDRESS", help="run the shards on this dask.distributed scheduler")
+    job = _add_cleaning(p)
+    job.add_argument("--min-words", type=int, default=DEFAULT_MIN_WORDS, metavar="N",
+                     help="articles with fewer words are errors (too-short), as in the crawl (default: %(default)s)")
+    job.add_argument("--since", type=_date, metavar="DATE",
+                     help="articles published before this day (YYYY-MM-DD) are errors (outside-window)")
+    job.add_argument("--until", type=_date, metavar="DATE",
+                     help="articles published after this day (YYYY-MM-DD) are errors (outside-window)")
+    job.add_argument("--query", metavar="TERMS",
+                     help="comma-separated words or phrases: articles mentioning none are errors (off-topic)")
+    running = p.add_argument_group("Running")
+    running.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                         help="worker processes (default: all cores)")
+    running.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
+                         help="seconds one page may take (default: %(default)s)")
+    running.add_argument("--memory-limit", type=int, default=2048, metavar="MIB",
+                         help="MiB of address space per worker, 0 for none (default: %(default)s)")
+    running.add_argument("--dask", metavar="ADDRESS", help="run the shards on this dask.distributed scheduler "
+                         "(tcp://host:8786); the output folder must be shared with its workers")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(prog="scraper", description=__doc__.splitlines()[0])
+    common = _common()
+    parser = argparse.ArgumentParser(prog="scraper", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr (-vv: debug)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_clean(sub)
-    _add_profiles(sub)
-    _add_golden(sub)
-    _add_reclean(sub)
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary; only warnings and errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
+    _add_clean(sub, common)
+    _add_reclean(sub, common)
+    _add_profiles(sub, common)
+    _add_golden(sub, common)
     return parser
 
 
@@ -118,20 +186,32 @@ def _emit(article: Article, text_only: bool, pretty: bool) -> None:
         sys.stdout.write(json.dumps(article.to_dict(), ensure_ascii=False, indent=2 if pretty else None) + "\n")
 
 
+def _clean_one(args: argparse.Namespace, data: bytes) -> Article:
+    options: CleanOptions = load_options(args.config) if args.config else DEFAULT_OPTIONS
+    registry, profile = _registry_and_profile(args)
+    if args.plain:
+        text = data.decode("utf-8", errors="replace")
+        return clean_text(text, args.url, profile=profile, options=options, registry=registry)
+    try:
+        check_document(data)
+        return clean(data, args.url, profile=profile, options=options, encoding=args.encoding, registry=registry)
+    except NotHTMLError as exc:
+        if b"<" in data[:65536]:
+            raise
+        raise NotHTMLError(f"{_CLEAN_TEXT_HINT.sub('', str(exc))}; for already-extracted text, add --plain") from None
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
     try:
-        options: CleanOptions = load_options(args.config) if args.config else DEFAULT_OPTIONS
         data = _read_input(args.file)
-        registry, profile = _registry_and_profile(args)
-        if args.plain:
-            text = data.decode("utf-8", errors="replace")
-            article = clean_text(text, args.url, profile=profile, options=options, registry=registry)
-        else:
-            article = clean(data, args.url, profile=profile, options=options, encoding=args.encoding,
-                            registry=registry)
     except OSError as exc:
         print(f"scraper clean: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_USAGE
+    try:
+        article = _clean_one(args, data)
+    except (ProfileError, OptionsError) as exc:
+        print(f"scraper clean: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ScraperError as exc:
         print(f"scraper clean: {args.file}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -148,8 +228,8 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.action == "list":
         for profile in registry:
-            sources = sum(len(v) for v in profile.sources.values())
-            print(f"{profile.id}\t{profile.name}\trules={len(profile.rules.rules)}\tsources={sources}")
+            seeds = sum(len(v) for v in profile.seeds.values())
+            print(f"{profile.id}\t{profile.name}\trules={len(profile.rules.rules)}\tseeds={seeds}")
     else:
         print(f"ok: {len(registry.global_rules.rules)} global rules, {len(registry.profiles)} site profiles "
               f"in {directory}", file=sys.stderr)
@@ -180,10 +260,15 @@ def _cmd_golden(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_reclean(args: argparse.Namespace) -> int:
-    read = ReadOptions(html_field=args.html_field, url_field=args.url_field, base_url=args.base_url)
-    with _sigterm_as_interrupt():
-        return _reclean(args, read)
+def job_from_args(args: argparse.Namespace) -> CleanJob:
+    """The cleaning job of ``scraper reclean`` (the crawl's is built from its settings, with the same defaults).
+
+    Raises:
+        OptionsError: the options file is invalid.
+    """
+    options = load_options(args.config) if args.config else DEFAULT_OPTIONS
+    return CleanJob(options=options, profiles=str(args.profiles) if args.profiles else None,
+                    min_words=args.min_words, window=Window(args.since, args.until), query=parse_query(args.query))
 
 
 @contextlib.contextmanager
@@ -200,32 +285,61 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _reclean(args: argparse.Namespace, read: ReadOptions) -> int:
+def _counts(data: dict[str, object]) -> str:
+    reasons = data.get("errors_by_reason") or {}
+    detail = ", ".join(f"{k}: {v}" for k, v in reasons.items()) if isinstance(reasons, dict) else ""
+    return f"{data['inputs']} inputs: {data['articles']} articles, {data['errors']} errors" + (
+        f" ({detail})" if detail else "")
+
+
+def _report(summary: Summary, out: Path) -> None:
+    """Two lines on stderr: what this run did, and what the whole output folder holds."""
+    data = summary.to_dict()
+    this = data["this_run"]
+    skipped = f"; {this['shards_skipped']} shards already finished, skipped" if this["shards_skipped"] else ""
+    print(f"scraper reclean: this run: {this['shards_done']} shards, {_counts(this)}{skipped}", file=sys.stderr)
+    print(f"scraper reclean: {out} holds {data['shards']} finished shards, {_counts(data)}; "
+          f"see {out / SUMMARY_FILE}", file=sys.stderr)
+
+
+def _cmd_reclean(args: argparse.Namespace) -> int:
+    read = ReadOptions(html_field=args.html_field, url_field=args.url_field, base_url=args.base_url)
+    progress = Progress(quiet=args.quiet)
     try:
-        if args.dask:
-            summary = run_dask(args.dask, args.inputs, args.out, read=read, files_per_shard=args.files_per_shard)
-        else:
-            limits = Limits(seconds=args.time_limit, memory_bytes=args.memory_limit << 20)
-            summary = run(args.inputs, args.out, jobs=args.jobs or None, read=read, limits=limits,
-                          files_per_shard=args.files_per_shard)
-    except (FileNotFoundError, ScraperError, OSError) as exc:
+        job = job_from_args(args)
+        with _sigterm_as_interrupt():
+            if args.dask:
+                summary = run_dask(args.dask, args.inputs, args.out, job=job, read=read,
+                                   files_per_shard=args.files_per_shard, progress=progress)
+            else:
+                limits = Limits(seconds=args.time_limit, memory_bytes=args.memory_limit << 20)
+                summary = run(args.inputs, args.out, job=job, jobs=args.jobs or None, read=read, limits=limits,
+                              files_per_shard=args.files_per_shard, progress=progress)
+    except (FileNotFoundError, ProfileError, OptionsError) as exc:
+        print(f"scraper reclean: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ScraperError, OSError) as exc:
         print(f"scraper reclean: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (systemd, kill)
         print(f"scraper reclean: interrupted; finished shards are kept ({args.out}/{DONE_DIR}), unfinished ones "
               f"left as .part files; run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    data = summary.to_dict()
-    print(json.dumps(data), file=sys.stderr)
-    if data["inputs"] and not data["articles"]:
-        return EXIT_FAILED
-    return EXIT_PARTIAL if data["errors"] else EXIT_OK
+    if not args.quiet:
+        _report(summary, args.out)
+    return summary.exit_code
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    """Warnings from everyone; this package's INFO lines (progress) too unless quiet; more with -v."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("scraper").setLevel(logging.WARNING if quiet and not verbose else min(level, logging.INFO))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser().parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.verbose, args.quiet)
     commands = {"clean": _cmd_clean, "profiles": _cmd_profiles, "golden": _cmd_golden, "reclean": _cmd_reclean}
     return commands[args.command](args)

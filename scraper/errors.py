@@ -1,25 +1,65 @@
-"""The exceptions raised by scraper, one hierarchy for every caller.
+"""The exceptions raised by scraper, one hierarchy for every caller; page errors become error records.
 
     ScraperError
     ├── ProfileError            a rules or profile file is invalid (names the file and rule id)
     ├── OptionsError            a CleanOptions value or options file is invalid
     ├── InputError              the input cannot be cleaned as given
-    │   ├── NotHTMLError        the bytes are not an HTML document (binary, PDF, image, empty)
+    │   ├── NotHTMLError        the bytes are not an HTML document (binary, PDF, image, feed, empty)
     │   ├── PageTooLargeError   the page exceeds a size, element-count or depth limit
-    │   └── DecodingError       the bytes cannot be decoded as text
+    │   ├── DecodingError       the bytes cannot be decoded as text
+    │   └── UnreadableError     a saved input (file, WARC record, JSONL line) cannot be read
     ├── ExtractionError         extraction ran but produced no usable article
     │   ├── EmptyArticleError   nothing extractable remains (before or after rules)
     │   └── TruncatedPageError  the parser lost part of the page; the result would be partial
+    ├── WorkerError             cleaning the page stopped its worker process
+    │   ├── TimeLimitError      the page took longer than the time limit
+    │   ├── MemoryLimitError    the page needed more memory than the limit
+    │   └── WorkerCrashedError  the worker died while cleaning the page
+    ├── FetchError              the crawl got no page for the URL
+    │   ├── HttpStatusError     the server answered with a status other than 200
+    │   ├── RefusedError        the fetch policy refused the URL (scheme, private address)
+    │   ├── RobotsError         robots.txt disallows the URL
+    │   └── NetworkError        connection refused or lost, DNS failure, timeout
+    ├── RejectedError           a clean article that the job does not keep
+    │   ├── NoTitleError        the article has no title
+    │   ├── TooShortError       fewer words than the job's minimum
+    │   ├── OutsideWindowError  published outside the job's since/until window
+    │   ├── OffTopicError       mentions none of the job's query terms
+    │   └── DuplicateError      same canonical URL or text as an article already written
     └── StorageError            reading or writing output/archives failed
+
+Every error has a ``reason`` (a short stable slug: stats keys, ``errors_by_reason``) and a ``stage`` (where
+in a job it arises: ``policy``, ``fetch``, ``discover``, ``read``, ``clean``, ``validate``, ``dedupe``). A few
+classes set the reason per instance (``HttpStatusError``: ``http-404``; ``NetworkError``: ``timeout``...).
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
+Stage = Literal["policy", "fetch", "discover", "read", "clean", "validate", "dedupe"]
+
 
 class ScraperError(Exception):
-    """Base class of every error raised by scraper; ``reason`` is a short stable slug for stats."""
+    """Base class of every error raised by scraper; ``reason`` is a short stable slug for stats.
 
-    reason = "error"
+    Args:
+        message: what happened, for people.
+        reason: a slug replacing the class's own (e.g. ``http-404``), when the class has several.
+    """
+
+    reason: str = "error"
+    stage: Stage = "clean"
+
+    def __init__(self, message: str = "", *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+    @property
+    def message(self) -> str:
+        """The message given (``str(error)``)."""
+        return str(self)
 
 
 class ProfileError(ScraperError):
@@ -41,7 +81,8 @@ class InputError(ScraperError):
 
 
 class NotHTMLError(InputError):
-    """Raised when the bytes are empty, binary, or a known non-HTML format (PDF, image, archive)."""
+    """Raised when the bytes are empty, binary, a known non-HTML format (PDF, image, feed), or served with a
+    non-HTML ``Content-Type``."""
 
     reason = "not-html"
 
@@ -56,6 +97,13 @@ class DecodingError(InputError):
     """Raised when no charset decodes the bytes into plausible text."""
 
     reason = "undecodable"
+
+
+class UnreadableError(InputError):
+    """Raised (as a record) when a saved input cannot be read: a file, a WARC record, a JSONL line."""
+
+    reason = "unreadable"
+    stage: Stage = "read"
 
 
 class ExtractionError(ScraperError):
@@ -74,6 +122,106 @@ class TruncatedPageError(ExtractionError):
     """Raised when the HTML parser silently dropped part of the page (e.g. nesting beyond its limit)."""
 
     reason = "truncated"
+
+
+class WorkerError(ScraperError):
+    """A page whose cleaning stopped its worker process (which is then replaced)."""
+
+    reason = "worker-error"
+
+
+class TimeLimitError(WorkerError):
+    """A page that took longer than the pool's time limit; its worker was killed."""
+
+    reason = "time-limit"
+
+
+class MemoryLimitError(WorkerError):
+    """A page that needed more memory than the worker's address-space limit."""
+
+    reason = "memory-limit"
+
+
+class WorkerCrashedError(WorkerError):
+    """The worker process died while cleaning the page (a crash in a C library, a kill from outside)."""
+
+    reason = "worker-crashed"
+
+
+class FetchError(ScraperError):
+    """The crawl got no page for a URL; ``reason`` says why (``redirect-limit``, ``too-large``, ...)."""
+
+    reason = "fetch-failed"
+    stage: Stage = "fetch"
+
+
+class HttpStatusError(FetchError):
+    """The server answered with a status other than 200 (reason ``http-<status>``)."""
+
+    def __init__(self, status: int, message: str = "") -> None:
+        super().__init__(message or f"the server answered HTTP {status}", reason=f"http-{status}")
+        self.status = status
+
+    def __reduce__(self) -> tuple[type[HttpStatusError], tuple[int, str]]:
+        return type(self), (self.status, str(self))
+
+
+class RefusedError(FetchError):
+    """The fetch policy refused the URL: a scheme other than http(s), or a private address (the message
+    names the setting that would allow it)."""
+
+    reason = "refused"
+    stage: Stage = "policy"
+
+
+class RobotsError(FetchError):
+    """robots.txt disallows the URL for our user agent."""
+
+    reason = "robots"
+
+
+class NetworkError(FetchError):
+    """The connection failed: reason ``connection-refused``, ``connection-lost``, ``dns`` or ``timeout``."""
+
+    reason = "network"
+
+
+class RejectedError(ScraperError):
+    """A clean article that the job does not keep (the crawl's validation and de-duplication rules)."""
+
+    reason = "rejected"
+    stage: Stage = "validate"
+
+
+class NoTitleError(RejectedError):
+    """The article has no title."""
+
+    reason = "no-title"
+
+
+class TooShortError(RejectedError):
+    """The article has fewer words than the job's ``min_words``."""
+
+    reason = "too-short"
+
+
+class OutsideWindowError(RejectedError):
+    """The article was published outside the job's since/until window."""
+
+    reason = "outside-window"
+
+
+class OffTopicError(RejectedError):
+    """The article's title and text mention none of the job's query terms."""
+
+    reason = "off-topic"
+
+
+class DuplicateError(RejectedError):
+    """The article repeats the canonical URL or the text of one already written in the same run."""
+
+    reason = "duplicate"
+    stage: Stage = "dedupe"
 
 
 class StorageError(ScraperError):

@@ -1,5 +1,6 @@
 """Page-level process pools with per-page limits: a page that runs too long or uses too much memory
-becomes an error record, its worker is killed and replaced, and the run goes on.
+becomes an error (``TimeLimitError``, ``MemoryLimitError``, ``WorkerCrashedError``: the result instead of
+the job's), its worker is killed and replaced, and the run goes on.
 
 ``concurrent.futures`` cannot do this (it cannot kill one task), so the parent hands one page at a time
 to each worker over a pipe and watches the clock. ``PagePool`` is driven by an iterator (the bulk
@@ -30,7 +31,10 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TypeVar
 
-Job = Callable[[Any], dict[str, Any]]
+from scraper.errors import MemoryLimitError, TimeLimitError, WorkerCrashedError, WorkerError
+
+# The job a worker runs on each payload; its result (any picklable value) goes back to the parent.
+Job = Callable[[Any], Any]
 _T = TypeVar("_T")
 _POLL_SECONDS = 0.2
 # Tasks in flight per worker. Keep it 1: with two, a parent sending a large page while the worker sends
@@ -99,8 +103,7 @@ def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
         try:
             result = job(payload)
         except MemoryError:
-            result = {"error": "MemoryError", "reason": "memory-limit",
-                      "message": f"page needed more than {memory_bytes >> 20} MiB"}
+            result = MemoryLimitError(f"page needed more than {memory_bytes >> 20} MiB")
         conn.send((key, result))
 
 
@@ -184,13 +187,12 @@ def _frozen(start: Callable[[], _T]) -> _T:
         gc.unfreeze()
 
 
-def _timed_out(limits: Limits) -> dict[str, Any]:
-    return {"error": "LimitExceeded", "reason": "time-limit", "message": f"page took longer than {limits.seconds:g} s"}
+def _timed_out(limits: Limits) -> WorkerError:
+    return TimeLimitError(f"page took longer than {limits.seconds:g} s")
 
 
-def _crashed(exitcode: int | None) -> dict[str, Any]:
-    return {"error": "WorkerCrashed", "reason": "worker-crashed",
-            "message": f"cleaning worker died (exit code {exitcode})"}
+def _crashed(exitcode: int | None) -> WorkerError:
+    return WorkerCrashedError(f"cleaning worker died (exit code {exitcode})")
 
 
 class PagePool:
@@ -209,8 +211,9 @@ class PagePool:
     def _spawn(self) -> _Slot:
         return _frozen(lambda: _Slot(self.ctx, self.job, self.limits))
 
-    def imap(self, items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, dict[str, Any]]]:
-        """Yield ``(key, result)`` for every ``(key, payload)``; failures are results with ``error``."""
+    def imap(self, items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(key, result)`` for every ``(key, payload)``; a page over the limits, or whose worker died,
+        has a ``WorkerError`` as its result."""
         source = iter(items)
         retry: deque[tuple[Any, Any]] = deque()
         slots = [self._spawn() for _ in range(self.jobs)]
@@ -241,7 +244,7 @@ class PagePool:
         finally:
             _stop(slots)
 
-    def _outcome(self, slot: _Slot, ready: list[Any]) -> tuple[dict[str, Any], bool] | None:
+    def _outcome(self, slot: _Slot, ready: list[Any]) -> tuple[Any, bool] | None:
         """The head task's result and whether its worker can be reused, or None if still running."""
         if slot.conn in ready:
             try:
@@ -277,7 +280,7 @@ class _Worker:
         header = struct.pack("!i", len(data)) if len(data) < 0x7FFFFFFF else struct.pack("!iQ", -1, len(data))
         self.streams[1].writelines((header, data))
 
-    async def receive(self) -> dict[str, Any]:
+    async def receive(self) -> Any:
         """The next result.
 
         Raises:
@@ -289,7 +292,7 @@ class _Worker:
         if size == -1:
             (size,) = struct.unpack("!Q", await reader.readexactly(8))
         _, result = pickle.loads(await reader.readexactly(size))
-        return dict(result)
+        return result
 
     def stop(self, kill: bool) -> None:
         """Shut the socket down (the worker's loop ends on EOF at once: an asyncio transport only closes on
@@ -308,7 +311,7 @@ class _Worker:
             self.proc.join()
 
 
-_Task = tuple[Any, "asyncio.Future[dict[str, Any]]"]
+_Task = tuple[Any, "asyncio.Future[Any]"]
 
 
 class AsyncPagePool:
@@ -335,16 +338,16 @@ class AsyncPagePool:
     def _spawn(self) -> _Worker:
         return _frozen(lambda: _Worker(self.ctx, self.job, self.limits))
 
-    async def run(self, payload: Any) -> dict[str, Any]:
-        """The job's result for ``payload``; a page over the limits or whose worker died gives an error
-        result (``error``, ``reason``: time-limit, memory-limit or worker-crashed, ``message``)."""
+    async def run(self, payload: Any) -> Any:
+        """The job's result for ``payload``; a page over the limits or whose worker died gives a
+        ``WorkerError`` (``TimeLimitError``, ``MemoryLimitError`` or ``WorkerCrashedError``) instead."""
         loop = asyncio.get_running_loop()
         if self._queue is None:
             self._loop, self._queue = loop, asyncio.Queue()
             self._drivers = [loop.create_task(self._drive(i)) for i in range(len(self._workers))]
         elif loop is not self._loop:
             raise RuntimeError("an AsyncPagePool serves the event loop that first ran it, and no other")
-        future: asyncio.Future[dict[str, Any]] = loop.create_future()
+        future: asyncio.Future[Any] = loop.create_future()
         self._queue.put_nowait((payload, future))
         return await future
 
@@ -409,6 +412,6 @@ class AsyncPagePool:
         self._workers = []
 
 
-def _settle(future: asyncio.Future[dict[str, Any]], result: dict[str, Any]) -> None:
+def _settle(future: asyncio.Future[Any], result: Any) -> None:
     if not future.done():
         future.set_result(result)

@@ -1,4 +1,4 @@
-"""Site profiles: one TOML file per site (rules, sources, URL patterns) plus ``_global.toml``.
+"""Site profiles: one TOML file per site (rules, crawl seeds, URL patterns) plus ``_global.toml``.
 
 File names follow ftr-site-config: ``example.com.toml`` matches that host and ``www.``;
 ``.example.com.toml`` matches every subdomain too.
@@ -19,7 +19,9 @@ from scraper.rules import RuleSet, load_rules_file
 
 PACKAGE_PROFILES = Path(__file__).with_name("profiles")
 GLOBAL_FILE = "_global.toml"
-_PROFILE_KEYS = frozenset({"domain", "name", "sources", "urls", "disable_global", "notes"})
+_PROFILE_KEYS = frozenset({"domain", "name", "seeds", "urls", "disable_global", "notes"})
+# [seeds] keys: where a crawl of the site starts (feeds, sitemaps, section pages, robots.txt files).
+SEED_KEYS = ("feeds", "sitemaps", "news_sitemaps", "sections", "robots")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ class SiteProfile:
         id: the file stem (``example.com`` or ``.example.com``).
         domain: the host the profile is for.
         name: a display name.
-        sources: discovery entry points (``feeds``, ``sitemaps``, ``news_sitemaps``, ``sections``).
+        seeds: where a crawl of the site starts, by ``SEED_KEYS`` key (``feeds``, ``sitemaps``, ...).
         allow/deny: regexes on article URLs.
         examples: article URLs the URL rules must accept (checked by the test suite).
         rules: the site's own rules.
@@ -41,7 +43,7 @@ class SiteProfile:
     id: str
     domain: str
     name: str = ""
-    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    seeds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     allow: tuple[re.Pattern[str], ...] = ()
     deny: tuple[re.Pattern[str], ...] = ()
     examples: tuple[str, ...] = ()
@@ -79,15 +81,19 @@ def load_profile(path: Path) -> SiteProfile:
     """
     data, rules = load_rules_file(path)
     unknown = set(data) - _PROFILE_KEYS
+    if "sources" in unknown:
+        raise ProfileError(f"{path}: the [sources] table is now called [seeds]")
     if unknown:
         raise ProfileError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(_PROFILE_KEYS)}")
     stem = path.name.removesuffix(".toml")
     domain = data.get("domain", stem.lstrip("."))
     if domain != stem.lstrip("."):
         raise ProfileError(f"{path}: domain {domain!r} does not match the file name {path.name!r}")
-    sources = data.get("sources", {})
-    if not isinstance(sources, dict):
-        raise ProfileError(f"{path}: [sources] must be a table")
+    seeds = data.get("seeds", {})
+    if not isinstance(seeds, dict):
+        raise ProfileError(f"{path}: [seeds] must be a table")
+    if unknown_seeds := set(seeds) - set(SEED_KEYS):
+        raise ProfileError(f"{path}: unknown [seeds] keys {sorted(unknown_seeds)}; allowed: {', '.join(SEED_KEYS)}")
     urls = data.get("urls", {})
     if not isinstance(urls, dict):
         raise ProfileError(f"{path}: [urls] must be a table")
@@ -95,7 +101,7 @@ def load_profile(path: Path) -> SiteProfile:
         raise ProfileError(f"{path}: unknown [urls] keys {sorted(unknown_urls)}; allowed: allow, deny, examples")
     return SiteProfile(
         id=stem, domain=domain, name=str(data.get("name", domain)),
-        sources={k: _strings(path, f"sources.{k}", v) for k, v in sources.items()},
+        seeds={k: _strings(path, f"seeds.{k}", v) for k, v in seeds.items()},
         allow=_patterns(path, "urls.allow", urls.get("allow", [])),
         deny=_patterns(path, "urls.deny", urls.get("deny", [])),
         examples=_strings(path, "urls.examples", urls.get("examples", [])),

@@ -12,20 +12,24 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from scraper.errors import ProfileError
 
-KINDS: tuple[str, ...] = (
-    "prune", "prune_class", "heading", "shape", "drop_line", "cut_after", "link_run", "repeat_meta",
-)
+RuleKind = Literal["prune", "prune_class", "heading", "shape", "drop_line", "cut_after", "link_run", "repeat_meta"]
+# How much a heading rule removes: its section, the teaser links after it, or the rest of the page.
+HeadingExtent = Literal["section", "links", "rest"]
+# How strong a rule's evidence is (see Rule.evidence).
+Evidence = Literal["strong", "weak", "edge"]
+KINDS: tuple[RuleKind, ...] = get_args(RuleKind)
+EXTENTS: tuple[HeadingExtent, ...] = get_args(HeadingExtent)
 # The shape detectors of scraper/shapes.py, by name.
 SHAPES: tuple[str, ...] = ("comment-thread", "signup-box", "share-bar", "teaser-list", "author-box")
 _SHAPE_NEEDS = {"comment-thread": "phrases", "share-bar": "tokens", "author-box": "tokens"}
-EVIDENCE: tuple[str, ...] = ("strong", "weak", "edge")
+EVIDENCE: tuple[Evidence, ...] = get_args(Evidence)
 CATEGORIES: tuple[str, ...] = (
     "comments", "promo", "related", "newsletter", "share", "ads", "paywall", "nav", "consent", "bio", "meta",
 )
@@ -63,16 +67,16 @@ class Rule:
     """
 
     id: str
-    kind: str
+    kind: RuleKind
     why: str
     source: str
     regex: re.Pattern[str] | None = None
     xpath: etree.XPath | None = None
-    extent: str = "section"
+    extent: HeadingExtent = "section"
     since: dt.date | None = None
     until: dt.date | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
-    evidence: str = "weak"
+    evidence: Evidence = "weak"
 
     @property
     def category(self) -> str:
@@ -92,7 +96,7 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = ()
 
-    def of_kind(self, *kinds: str) -> tuple[Rule, ...]:
+    def of_kind(self, *kinds: RuleKind) -> tuple[Rule, ...]:
         """Rules whose kind is one of ``kinds``, in order."""
         return tuple(r for r in self.rules if r.kind in kinds)
 
@@ -201,8 +205,8 @@ def compile_rule(raw: Mapping[str, Any], source: str) -> Rule:
     if not isinstance(why, str) or not why.strip():
         raise _fail(source, rule_id, "every rule needs a non-empty 'why'")
     extent = raw.get("extent", "section")
-    if extent not in ("section", "links", "rest"):
-        raise _fail(source, rule_id, "extent must be 'section', 'links' or 'rest'")
+    if extent not in EXTENTS:
+        raise _fail(source, rule_id, f"extent must be one of {', '.join(EXTENTS)}")
     regex = xpath = None
     if kind == "prune":
         xpath = _compile_selector(source, rule_id, raw)

@@ -50,8 +50,9 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonlWriterPipeline": 900,
 }
 
-# -- distributed crawling: off unless SCRAPER_REDIS_URL is set (middlewares/distributed.py) ---------
-ADDONS = {"middlewares.distributed.DistributedAddon": 0}
+# -- distributed crawling: off unless SCRAPER_REDIS_URL is set (extensions/distributed.py) ---------
+# The project add-on puts SCRAPER_CONTACT into USER_AGENT and checks the SCRAPER_* settings of any command.
+ADDONS = {"extensions.project.ProjectAddon": 0, "extensions.distributed.DistributedAddon": 10}
 
 # -- listeners (https://docs.scrapy.org/en/latest/topics/telnetconsole.html) -------------------------
 # A scheduled crawler opens no ports: no telnet console, no remote-control HTTP server.
@@ -59,7 +60,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # -- logging: a dropped item is logged as one line (URL and reason), not the whole record -----------
-LOG_FORMATTER = "pipelines.logformatter.NewsLogFormatter"
+LOG_FORMATTER = "extensions.logformatter.NewsLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 # -- output ----------------------------------------------------------------------------------------
@@ -69,6 +70,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 SCRAPER_ALLOW_LOOPBACK = False
 SCRAPER_ALLOW_PRIVATE = False
 SCRAPER_ARCHIVE_RAW = True
+SCRAPER_CLEAN_CONFIG = ""
 SCRAPER_CLEAN_MEMORY_LIMIT = 2048
 SCRAPER_CLEAN_TIME_LIMIT = 60.0
 SCRAPER_CLEAN_WORKERS = 0

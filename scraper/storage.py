@@ -2,6 +2,11 @@
 
 No reader ever sees a half-written file: both writers write to ``<name>.part`` and rename to the
 final name only when closed cleanly. A crashed run leaves ``.part`` files, never truncated results.
+
+The WARC archive is the complete record of a crawl's fetches: a ``response`` record per page fetched
+(with the requested URL, the profile and what the feed said in ``Newsclean-*`` fields), and a ``metadata``
+record (``ERROR_RECORD_TYPE``, the error record as JSON) per URL that gave no page, so that re-cleaning
+the archive gives the crawl's articles and errors again.
 """
 
 from __future__ import annotations
@@ -22,11 +27,24 @@ from warcio.warcwriter import WARCWriter
 
 from scraper.article import RawPage
 from scraper.errors import StorageError
+from scraper.records import ErrorRecord
 
 PART = ".part"
 _GZIP_LEVEL = 1
 # Headers describing the transfer, not the (already decoded) body we store.
 _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+# WARC fields our crawl adds to a response record (WARC 1.1 allows named extension fields).
+REQUESTED_URI_FIELD = "Newsclean-Requested-URI"  # the URL requested, when redirects led to WARC-Target-URI
+SITE_FIELD = "Newsclean-Site"                    # the profile the page was found through
+DISCOVERED_FIELD = "Newsclean-Discovered"        # what the feed or sitemap said (JSON, ASCII)
+# The content type of the metadata record holding the error record of a URL that gave no page.
+ERROR_RECORD_TYPE = "application/vnd.newsclean.error+json"
+
+
+def _warc_date(fetched_at: str | None) -> str:
+    """A WARC-Date (UTC, ``Z``) from an ISO 8601 time; now when unknown."""
+    when = dt.datetime.fromisoformat(fetched_at) if fetched_at else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -163,21 +181,43 @@ class WarcArchive:
     def write(self, page: RawPage) -> tuple[str, str, int]:
         """Archive one response; returns (file name, WARC-Record-ID, byte offset of the record)."""
         writer = self._open()
-        assert self._handle is not None
         headers = [(k, v) for k, v in page.headers if k.lower() not in _TRANSFER_HEADERS]
         headers.append(("Content-Length", str(len(page.body))))
+        status = page.status or 200
         try:
-            reason = HTTPStatus(page.status).phrase
+            reason = HTTPStatus(status).phrase
         except ValueError:
             reason = "Unknown"
-        http = StatusAndHeaders(f"{page.status} {reason}", headers, protocol="HTTP/1.1")
+        http = StatusAndHeaders(f"{status} {reason}", headers, protocol="HTTP/1.1")
+        fields = {"WARC-Date": _warc_date(page.fetched_at)}
+        if page.url and page.url != page.final_url:
+            fields[REQUESTED_URI_FIELD] = page.url
+        if page.site:
+            fields[SITE_FIELD] = page.site
+        if page.discovered:
+            fields[DISCOVERED_FIELD] = json.dumps(page.discovered, ensure_ascii=True, separators=(",", ":"))
         record = writer.create_warc_record(
-            page.final_url or page.url, "response", payload=io.BytesIO(page.body), length=len(page.body),
-            http_headers=http,
-            warc_headers_dict={"WARC-Date": page.fetched_at.replace("+00:00", "Z")},
+            page.final_url or page.url or "", "response", payload=io.BytesIO(page.body), length=len(page.body),
+            http_headers=http, warc_headers_dict=fields,
         )
+        return self._write(record)
+
+    def write_error(self, error: ErrorRecord) -> tuple[str, str, int]:
+        """Archive the error record of a URL that gave no page, as a ``metadata`` record; returns (file name,
+        WARC-Record-ID, byte offset of the record)."""
+        writer = self._open()
+        payload = json.dumps(error.to_dict(), ensure_ascii=False).encode("utf-8")
+        record = writer.create_warc_record(
+            error.url or "", "metadata", payload=io.BytesIO(payload), length=len(payload),
+            warc_content_type=ERROR_RECORD_TYPE,
+            warc_headers_dict={"WARC-Date": _warc_date(error.source.fetched_at)},
+        )
+        return self._write(record)
+
+    def _write(self, record: Any) -> tuple[str, str, int]:
         try:
             offset = self._write_record(record)
+            assert self._handle is not None
             self._handle.flush()
         except OSError as exc:
             raise StorageError(f"cannot write WARC record: {exc}") from exc

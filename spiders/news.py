@@ -10,18 +10,26 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from middlewares.distributed import worker_name
-from scraper.article import FetchError, RawPage
-from scraper.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
-from scraper.history import CrawlHistory
-from scraper.netpolicy import scheme_refusal
-from scraper.plan import CrawlPlan, Source, build_plan
-from scraper.profiles import default_registry, load_profiles
-from scraper.shared import SharedCrawl
+from extensions.distributed import worker_name
+from extensions.errors import error_from_failure
+from extensions.project import EXIT_CANNOT_START, config, fail
+from scraper.article import RawPage
+from scraper.crawl.config import PLACEHOLDER_AGENT, closest, public_hosts
+from scraper.crawl.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from scraper.crawl.history import CrawlHistory
+from scraper.crawl.netpolicy import scheme_refusal
+from scraper.crawl.plan import CrawlPlan, build_plan
+from scraper.crawl.shared import SharedCrawl
+from scraper.errors import RefusedError, ScraperError, StorageError
+from scraper.job import load_registry
+from scraper.records import ErrorRecord, Source, error_record
 
 # Article responses with these statuses reach the pipelines (and the archive) instead of the errback;
 # redirects are still followed.
 _ERROR_STATUSES = list(range(400, 600))
+ARGUMENTS = ("site", "feed", "sitemap", "start", "since", "until", "query", "max_articles", "depth")
+# Arguments that schedulers pass to every spider (scrapyd: the job id).
+_SCHEDULER_ARGUMENTS = frozenset({"_job"})
 
 
 def _now() -> str:
@@ -32,18 +40,22 @@ class NewsSpider(scrapy.Spider):
     """``scrapy crawl news -a site=bbc.co.uk`` or ``-a feed=URL`` / ``-a sitemap=URL`` / ``-a start=URL``.
 
     Other arguments: ``since``/``until`` (YYYY-MM-DD), ``query`` (comma-separated terms),
-    ``max_articles``, ``depth``. Yields a ``RawPage`` per article response (any status) and a
-    ``FetchError`` per request that gave no response. Settings: ``SCRAPER_PROFILES_DIR``, and
-    ``SCRAPER_HISTORY`` (a history file: article URLs that an earlier run wrote are not fetched again),
-    ``SCRAPER_REDIS_URL`` and ``SCRAPER_CRAWL_ID`` (article URLs are claimed in the shared crawl, see
-    ``middlewares/distributed.py``).
+    ``max_articles``, ``depth``; an unknown argument or a bad value stops the command before anything is
+    fetched (one line, exit code 2), and so does a bad ``SCRAPER_*`` setting. Yields a ``RawPage`` per article
+    response (any status) and an ``ErrorRecord`` per URL that gave no page (refused, unreachable...).
+    Settings: ``SCRAPER_PROFILES_DIR``, and ``SCRAPER_HISTORY`` (a history file: article URLs that an earlier
+    run wrote are not fetched again), ``SCRAPER_REDIS_URL`` and ``SCRAPER_CRAWL_ID`` (article URLs are claimed
+    in the shared crawl, see ``extensions/distributed.py``).
     """
 
     name = "news"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        names = ("site", "feed", "sitemap", "start", "since", "until", "query", "max_articles", "depth")
-        self._arguments = {k: kwargs.pop(k) for k in names if k in kwargs}
+        self._arguments = {k: kwargs.pop(k) for k in ARGUMENTS if k in kwargs}
+        for name in sorted(set(kwargs) - _SCHEDULER_ARGUMENTS):
+            hint = closest(name, ARGUMENTS)
+            fail(f"crawl news: unknown argument -a {name}=...; "
+                 + (f"did you mean -a {hint}=?" if hint else f"the arguments are {', '.join(ARGUMENTS)}"))
         super().__init__(*args, **kwargs)
         self.plan: CrawlPlan | None = None
         self.scheduled = 0
@@ -53,14 +65,20 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        settings = config(crawler)  # a bad setting stops the command here, before anything starts
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        folder = crawler.settings.get("SCRAPER_PROFILES_DIR")
-        registry = load_profiles(folder) if folder else default_registry()
-        spider.plan = build_plan(registry, **spider._arguments)
-        if history := crawler.settings.get("SCRAPER_HISTORY"):
-            spider.history = CrawlHistory(history)
-        if redis_url := crawler.settings.get("SCRAPER_REDIS_URL"):
-            spider.shared = SharedCrawl(redis_url, crawler.settings.get("SCRAPER_CRAWL_ID") or "", worker_name())
+        try:
+            spider.plan = build_plan(load_registry(settings.profiles_dir), **spider._arguments)
+            if settings.history:
+                spider.history = CrawlHistory(settings.history)
+        except (ValueError, ScraperError) as exc:
+            fail(f"crawl news: {exc}")
+        if settings.redis_url:
+            spider.shared = SharedCrawl(settings.redis_url, settings.crawl_id, worker_name())
+            try:
+                spider.shared.ping()
+            except StorageError as exc:
+                fail(f"crawl news: {exc}", EXIT_CANNOT_START)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -88,8 +106,12 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         assert self.plan is not None
-        for source in self.plan.sources:
-            yield self._discovery_request(source.url, source.kind, source.site, depth=0)
+        hosts = public_hosts(seed.url for seed in self.plan.seeds)
+        if hosts and self.settings.get("USER_AGENT") == PLACEHOLDER_AGENT:
+            self.logger.warning("USER_AGENT names no contact: set SCRAPER_CONTACT (an e-mail address or URL) "
+                                "before crawling %s", ", ".join(hosts))
+        for seed in self.plan.seeds:
+            yield self._discovery_request(seed.url, seed.kind, seed.site, depth=0)
 
     def _discovery_request(self, url: str, kind: str, site: str | None, depth: int) -> scrapy.Request:
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "robots": self.parse_robots,
@@ -97,7 +119,7 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_error,
                               cb_kwargs={"site": site, "depth": depth}, meta={"scraper_stage": "discover"})
 
-    def _article_requests(self, entries: list[Entry], site: str | None) -> Iterator[scrapy.Request | FetchError]:
+    def _article_requests(self, entries: list[Entry], site: str | None) -> Iterator[scrapy.Request | ErrorRecord]:
         assert self.plan is not None
         rules = self.plan.url_rules(site)
         for entry in entries:
@@ -106,7 +128,7 @@ class NewsSpider(scrapy.Spider):
                 return
             if (why := scheme_refusal(entry.url)) is not None:
                 self.crawler.stats.inc_value("scraper/policy/refused")
-                yield FetchError(url=entry.url, stage="policy", reason=why, fetched_at=_now())
+                yield error_record(RefusedError(why), source=Source(url=entry.url, fetched_at=_now()), site=site)
                 continue
             if rules.denied(entry.url):
                 self.crawler.stats.inc_value("scraper/spider/skipped_by_url_rule")
@@ -177,19 +199,18 @@ class NewsSpider(scrapy.Spider):
             discovered=response.meta.get("scraper_discovered"),
         )
 
-    def on_error(self, failure: Failure) -> Iterator[FetchError]:
-        """A request that gave no usable response becomes an error record."""
+    def on_error(self, failure: Failure) -> Iterator[ErrorRecord]:
+        """A request that gave no usable response becomes an error record (archived, then written)."""
         request = failure.request  # type: ignore[attr-defined]
-        stage = request.meta.get("scraper_stage", "fetch")
-        value = failure.value
-        response = getattr(value, "response", None)
-        reason = f"http {response.status}" if response is not None else f"{type(value).__name__}: {value}"
+        error = error_from_failure(failure.value)
+        response = getattr(failure.value, "response", None)
         redirects = request.meta.get("redirect_urls") or []
-        if redirects:
-            reason += f" (after redirects to {request.url})"
-        self.crawler.stats.inc_value(f"scraper/{stage}_error/{type(value).__name__}")
-        url = redirects[0] if redirects else request.url
-        yield FetchError(url=url, stage=stage, reason=reason.strip()[:500], fetched_at=_now())
+        where = Source(url=redirects[0] if redirects else request.url, final_url=request.url,
+                       status=response.status if response is not None else None, fetched_at=_now())
+        discovery = request.meta.get("scraper_stage") == "discover"
+        self.crawler.stats.inc_value(f"scraper/{'discover' if discovery else 'fetch'}_error/{error.reason}")
+        yield error_record(error, source=where, stage="discover" if discovery else None,
+                           site=request.cb_kwargs.get("site"))
 
 
-__all__ = ["NewsSpider", "Source"]
+__all__ = ["NewsSpider"]

@@ -25,6 +25,10 @@ URLs on the main port:
     /fault-feed.xml                a feed listing one good article and every fault above
     /fault/heavy                   a legitimate but huge article (19,500 paragraphs, ~2 s to clean)
     /heavy-feed.xml                a feed listing one good article and /fault/heavy
+    /fault/short                   a titled page of twelve words    /fault/pdf   a PDF (application/pdf)
+    /fault/redirect                302 to the first article (so it is fetched twice: a duplicate)
+    /parity-feed.xml?closed=PORT   two good articles, /fault/404, /fault/500, /fault/short, /fault/pdf,
+                                   /fault/redirect, a private address and 127.0.0.1:PORT (a closed port)
 """
 
 from __future__ import annotations
@@ -207,7 +211,12 @@ class Handler(BaseHTTPRequestHandler):
             "/fault/404": lambda b, q: self._send(404, b"<p>gone</p>"), "/fault/slow": self._slow,
             "/fault/loop": lambda b, q: self._send(302, b"", headers={"Location": "/fault/loop"}),
             "/fault/retry-after": self._retry_after, "/fault/bomb": self._bomb, "/fault/hostile": self._hostile,
-            "/fault/heavy": self._heavy, "/heavy-feed.xml": self._heavy_feed,
+            "/fault/heavy": self._heavy, "/heavy-feed.xml": self._heavy_feed, "/parity-feed.xml": self._parity_feed,
+            "/fault/short": lambda b, q: self._send(200, b"<html><head><title>Short</title></head><body><h1>Short"
+                                                         b"</h1><p>Only a dozen words are in this small page, and "
+                                                         b"nothing else.</p></body></html>"),
+            "/fault/pdf": lambda b, q: self._send(200, b"%PDF-1.4 not a page", "application/pdf"),
+            "/fault/redirect": lambda b, q: self._send(302, b"", headers={"Location": f"/news/{self._first()}"}),
             "/fault/redirect-private": lambda b, q: self._send(302, b"", headers={"Location": "http://10.255.255.1/secret"}),
         }
 
@@ -284,6 +293,17 @@ class Handler(BaseHTTPRequestHandler):
         first = next(iter(self.site.articles), "")
         links = [f"{base}/news/{first}"] + [f"{base}/fault/{f}" for f in faults] + [
             "file:///etc/passwd", "javascript:alert(1)", "http://10.0.0.1/admin", "http://169.254.169.254/latest/"]
+        self._send_rss(("x", u) for u in links)
+
+    def _first(self) -> str:
+        return next(iter(self.site.articles), "")
+
+    def _parity_feed(self, base: str, query: dict[str, list[str]]) -> None:
+        closed = query.get("closed", ["9"])[0]
+        slugs = list(self.site.articles)[:2]
+        faults = ("404", "500", "short", "pdf", "redirect")
+        paths = [f"/news/{slug}" for slug in slugs] + [f"/fault/{f}" for f in faults]
+        links = [f"{base}{path}" for path in paths] + ["http://10.0.0.1/admin", f"http://127.0.0.1:{closed}/news/x"]
         self._send_rss(("x", u) for u in links)
 
     def _heavy_feed(self, base: str, query: object) -> None:

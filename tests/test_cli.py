@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -57,8 +58,41 @@ def test_failure_is_one_line_on_stderr_and_nonzero(tmp_path: Path, capsys: pytes
 
 
 def test_missing_file_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["clean", "/nonexistent/page.html"]) == 3
+    assert main(["clean", "/nonexistent/page.html"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_plain_text_without_plain_names_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text("Headline\nA body paragraph of text that an earlier extraction wrote out.\n", encoding="utf-8")
+    assert main(["clean", str(dump)]) == 3
+    err = capsys.readouterr().err
+    assert "--plain" in err and "clean_text" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("body", "what"), [
+    (b"<?xml version='1.0'?><rss version='2.0'><channel><item><title>A</title><description>" + b"words " * 80
+     + b"</description></item></channel></rss>", "an RSS feed"),
+    (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><title>A</title></entry></feed>", "an Atom feed"),
+    (b"<?xml version='1.0'?>\n<!-- generator -->\n<urlset><url><loc>https://x.org/a</loc></url></urlset>", "a sitemap"),
+])
+def test_a_feed_or_sitemap_is_not_an_article(tmp_path: Path, capsys: pytest.CaptureFixture[str], body: bytes,
+                                             what: str) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(body)
+    assert main(["clean", str(feed), "--url", "https://news.example.com/feed.xml"]) == 3
+    err = capsys.readouterr().err
+    assert "NotHTMLError" in err and f"{what}, not an HTML page" in err
+
+
+def test_an_unknown_site_or_a_bad_options_file_is_a_usage_error(page_file: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["clean", str(page_file), "--site", "nowhere.example"]) == 2
+    assert "no site profile 'nowhere.example'" in capsys.readouterr().err
+    options = tmp_path / "opts.toml"
+    options.write_text("min_chars = -1\n", encoding="utf-8")
+    assert main(["clean", str(page_file), "--config", str(options)]) == 2
+    assert "min_chars" in capsys.readouterr().err
 
 
 def test_stdin_and_module_entry_point(page_file: Path) -> None:
@@ -106,6 +140,40 @@ def test_every_option_has_help(name: str) -> None:
     sub = _subcommand_parsers()[name]
     for action in sub._actions:  # type: ignore[attr-defined]
         assert action.help, f"{name}: option {action.option_strings or action.dest} has no help"
+        if action.default not in (None, False, argparse.SUPPRESS) and action.option_strings:
+            assert "%(default)s" in action.help, f"{name}: {action.option_strings} hides its default"
+
+
+def _help(*args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "scraper", *args, "--help"], capture_output=True, text=True,
+                          check=True)
+    return proc.stdout
+
+
+def test_top_level_help_names_every_command_and_the_exit_codes() -> None:
+    text = _help()
+    for command in _subcommand_parsers():
+        assert f"    {command} " in text, f"scraper --help leaves out {command}"
+    assert "``" not in text and "exit codes:" in text and "130" in text
+
+
+def test_reclean_help_shows_the_defaults_and_the_exit_codes() -> None:
+    text = " ".join(_help("reclean").split())
+    assert "(default: 2048)" in text and "(default: 60.0)" in text and "(default: 50)" in text
+    assert "exit codes:" in text and "-q, --quiet" in text
+
+
+def test_quiet_may_come_before_or_after_the_command(page_file: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(page_file, folder / "a.html")
+    for argv in (["-q", "reclean", str(folder), "-o", str(tmp_path / "o1")],
+                 ["reclean", str(folder), "-o", str(tmp_path / "o2"), "-q"]):
+        assert main([*argv, "-j", "1"]) == 0
+        assert capsys.readouterr().err == ""
+    assert main(["reclean", str(folder), "-o", str(tmp_path / "o3"), "-j", "1"]) == 0
+    assert "1 articles, 0 errors" in capsys.readouterr().err
 
 
 def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

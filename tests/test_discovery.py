@@ -8,19 +8,17 @@ import re
 
 import pytest
 
-from scraper.discovery import (
+from scraper.crawl.discovery import (
     Entry,
     UrlRules,
-    Window,
     entry_wanted,
-    matches_query,
     page_links,
     parse_feed,
-    parse_query,
     parse_sitemap,
     robots_sitemaps,
 )
-from scraper.plan import build_plan
+from scraper.crawl.plan import build_plan
+from scraper.job import Window, matches_query, parse_query
 from scraper.profiles import default_registry
 
 BASE = "https://news.example.com/"
@@ -137,10 +135,10 @@ def test_bad_spider_arguments_are_clear_errors(args: dict[str, str], message: st
         build_plan(default_registry(), **args)
 
 
-def test_plan_from_sites_and_adhoc_sources() -> None:
+def test_plan_from_sites_and_adhoc_seeds() -> None:
     plan = build_plan(default_registry(), site="bbc.com,dw.com", sitemap="https://x.org/robots.txt",
                       start="https://x.org/", query="gang", max_articles="5")
-    kinds = {(s.kind, s.site) for s in plan.sources}
+    kinds = {(s.kind, s.site) for s in plan.seeds}
     assert ("feed", "bbc.com") in kinds and ("feed", "dw.com") in kinds
     assert ("robots", None) in kinds and ("section", None) in kinds
     assert plan.max_articles == 5 and plan.query == ("gang",)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from scraper.crawl.history import CrawlHistory, history_key
 from scraper.errors import StorageError
-from scraper.history import CrawlHistory, history_key
 
 
 def test_keys_ignore_tracking_parameters_fragments_host_case_and_query_order() -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from middlewares.retry_after import retry_after_seconds
-from scraper.netpolicy import address_refusal, literal_address, scheme_refusal
+from scraper.crawl.netpolicy import address_refusal, literal_address, scheme_refusal
 
 NOW = dt.datetime(2025, 6, 12, 10, 0, 0, tzinfo=dt.UTC)
 

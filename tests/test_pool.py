@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from scraper.errors import MemoryLimitError, TimeLimitError, WorkerCrashedError
 from scraper.pool import AsyncPagePool, Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +53,7 @@ def test_time_limit_kills_the_worker_and_the_page_queued_behind_it_still_runs() 
     pool = AsyncPagePool(_job, 1, Limits(seconds=0.5, memory_bytes=0))
     started = time.monotonic()
     results = _run(pool, ["a", ("sleep", 30.0), "b", "c"])
-    assert results[1]["reason"] == "time-limit"
+    assert isinstance(results[1], TimeLimitError) and results[1].reason == "time-limit"
     assert [results[i]["article"]["echo"] for i in (0, 2, 3)] == ["a", "b", "c"]
     assert pool.replaced == 1 and time.monotonic() - started < 10
 
@@ -60,14 +61,14 @@ def test_time_limit_kills_the_worker_and_the_page_queued_behind_it_still_runs() 
 def test_a_crashed_worker_is_an_error_for_its_page_only() -> None:
     pool = AsyncPagePool(_job, 1, Limits(seconds=10, memory_bytes=0))
     results = _run(pool, ["a", "die", "b"])
-    assert results[1]["reason"] == "worker-crashed" and "exit code 9" in results[1]["message"]
+    assert isinstance(results[1], WorkerCrashedError) and "exit code 9" in str(results[1])
     assert results[0]["article"]["echo"] == "a" and results[2]["article"]["echo"] == "b"
 
 
 def test_memory_limit_turns_a_greedy_page_into_an_error() -> None:
     pool = AsyncPagePool(_job, 1, Limits(seconds=10, memory_bytes=600 << 20))
     results = _run(pool, ["hog", "fine"])
-    assert results[0]["reason"] == "memory-limit" and results[1]["article"]["echo"] == "fine"
+    assert isinstance(results[0], MemoryLimitError) and results[1]["article"]["echo"] == "fine"
 
 
 def test_large_pages_and_results_never_block_the_loop() -> None:
@@ -176,6 +177,7 @@ _ABANDON = """
 import asyncio, signal, sys
 sys.path.insert(0, sys.argv[1])
 from tests.test_pool import _job
+from scraper.errors import MemoryLimitError, TimeLimitError, WorkerCrashedError
 from scraper.pool import AsyncPagePool, Limits
 signal.signal(signal.SIGTERM, lambda *_: None)  # as Scrapy does: the workers inherit a handler that does nothing
 pool = AsyncPagePool(_job, 2, Limits(seconds=60, memory_bytes=0))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from scraper import SiteProfile, clean, default_registry, load_profiles
-from scraper.discovery import UrlRules
+from scraper.crawl.discovery import UrlRules
+from scraper.crawl.plan import build_plan
 from scraper.errors import ProfileError
-from scraper.plan import build_plan
 from tests.conftest import page
 
 GLOBAL = """
@@ -86,6 +86,8 @@ why = "membership pitch after every article since 2025"
         ("example.com.toml", 'colour = "red"\n', "unknown keys"),
         ("example.com.toml", '[urls]\nallow = ["(unclosed"]\n', "bad regular expression"),
         ("example.com.toml", 'disable_global = ["promo.nope"]\n', "unknown global rules"),
+        ("example.com.toml", '[seeds]\nfeedz = ["https://example.com/rss"]\n', r"unknown \[seeds\] keys \['feedz'\]"),
+        ("example.com.toml", '[sources]\nfeeds = ["https://x.org/rss"]\n', r"\[sources\] table is now called"),
         ("example.com.toml", '[[rules]]\nid = "promo.try-ai"\nkind = "drop_line"\npattern = "x"\nwhy = "w"\n',
          "already defined"),
     ],
@@ -101,14 +103,14 @@ def test_invalid_profiles_are_reported_with_the_file(tmp_path: Path, name: str, 
 PACKAGED = list(default_registry())
 
 
-def test_at_least_ten_outlets_ship_with_sources() -> None:
+def test_at_least_ten_outlets_ship_with_seeds() -> None:
     assert len(PACKAGED) >= 10
 
 
 @pytest.mark.parametrize("profile", PACKAGED, ids=lambda p: p.id)
 def test_packaged_profile_plans_and_accepts_its_example_urls(profile: SiteProfile) -> None:
     plan = build_plan(default_registry(), site=profile.domain)
-    assert plan.sources and all(s.url.startswith(("http://", "https://")) for s in plan.sources)
+    assert plan.seeds and all(s.url.startswith(("http://", "https://")) for s in plan.seeds)
     assert profile.examples, "every profile lists example article URLs"
     rules = UrlRules(profile.allow, profile.deny, (profile.domain,))
     for url in profile.examples:

@@ -1,11 +1,13 @@
 """Bulk re-cleaning: every input format, exactly-once outputs, resume (also after kill -9), limits,
-the Python API, and the same records the crawl writes."""
+the crawl's job (status, validation, de-duplication), whole-folder summaries and exit codes, the Python API."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -18,9 +20,11 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper import clean, reclean
+from scraper import CleanJob, Window, clean, reclean
 from scraper.article import RawPage
 from scraper.cli import main
+from scraper.dedupe import StoredDeduper
+from scraper.errors import DuplicateError, MemoryLimitError, TimeLimitError, WorkerCrashedError
 from scraper.pool import Limits, PagePool
 from scraper.reclean import DONE_DIR, SUMMARY_FILE, run
 from scraper.storage import WarcArchive
@@ -29,6 +33,9 @@ from tests.mockserver import generated_article
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = page().encode()
+OTHER = page("<p>The authority will publish weekly figures on reservoir levels from next month onwards, it said "
+             "in a statement that also thanked residents for cutting their use of water in recent weeks.</p>",
+             title="Weekly reservoir figures promised").encode()
 
 
 def _outputs(out: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -39,27 +46,36 @@ def _outputs(out: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return articles, errors
 
 
+def _where(record: dict[str, Any]) -> str:
+    source = record["source"]
+    if source["warc_file"]:
+        return f"{source['warc_file']}@{source['warc_offset']}"
+    return f"{source['file']}:{source['line']}" if source["line"] else source["file"]
+
+
 def _inputs_seen(out: Path) -> list[str]:
     articles, errors = _outputs(out)
-    return sorted(r["source"]["input"] for r in articles + errors)
+    return sorted(_where(r) for r in articles + errors)
 
 
 def test_folder_of_html_gz_and_text_files(tmp_path: Path) -> None:
     src = tmp_path / "in" / "deep"
     src.mkdir(parents=True)
     (src / "a.html").write_bytes(GOOD)
-    (src / "b.htm.gz").write_bytes(gzip.compress(GOOD))
+    (src / "b.htm.gz").write_bytes(gzip.compress(OTHER))
     (src / "c.html").write_bytes(b"%PDF-1.4 not a page")
-    (src / "d.txt").write_text("Headline\n" + "A sentence of article text that goes on. " * 5 + "\nLeave a Reply\n",
+    (src / "d.txt").write_text("Headline\n" + "A sentence of article text that goes on. " * 8 + "\nLeave a Reply\n",
                                encoding="utf-8")
     (src / "ignored.png").write_bytes(b"\x89PNG")
     out = tmp_path / "out"
     summary = run([str(tmp_path / "in")], out, jobs=2)
-    assert summary.inputs == 4 and summary.articles == 3 and dict(summary.errors) == {"not-html": 1}
+    assert summary.this_run.inputs == 4 and summary.total.articles == 3
+    assert dict(summary.total.errors) == {"not-html": 1}
     articles, errors = _outputs(out)
-    assert {Path(a["source"]["input"]).name for a in articles} == {"a.html", "b.htm.gz", "d.txt"}
-    assert errors[0]["source"]["input"].endswith("c.html") and errors[0]["reason"] == "not-html"
-    text_article = next(a for a in articles if a["source"]["input"].endswith("d.txt"))
+    assert {Path(a["source"]["file"]).name for a in articles} == {"a.html", "b.htm.gz", "d.txt"}
+    assert errors[0]["source"]["file"].endswith("c.html") and errors[0]["reason"] == "not-html"
+    assert errors[0]["stage"] == "clean" and errors[0]["error"] == "NotHTMLError"
+    text_article = next(a for a in articles if a["source"]["file"].endswith("d.txt"))
     assert "Leave a Reply" not in text_article["text"]
     assert {p.name for p in out.iterdir() if p.suffix == ".jsonl"} == {p.name for p in out.glob("*.jsonl")}
     assert not list(out.rglob("*.part"))
@@ -76,22 +92,28 @@ def test_jsonl_and_gzipped_jsonl_with_configurable_fields(tmp_path: Path, capsys
     assert code == 1  # partial failure
     articles, errors = _outputs(out)
     assert [a["url"] for a in articles] == ["https://news.example.com/1"]
-    assert articles[0]["source"]["input"].endswith("dump.jsonl.gz:1")
-    assert sorted(e["source"]["input"].rsplit(":", 1)[1] for e in errors) == ["2", "3", "4"]
+    assert articles[0]["source"]["file"].endswith("dump.jsonl.gz") and articles[0]["source"]["line"] == 1
+    assert sorted(e["source"]["line"] for e in errors) == [2, 3, 4]
+    assert {(e["stage"], e["reason"]) for e in errors} == {("read", "unreadable")}
 
 
 def _cc_warc(path: Path) -> None:
-    """A WARC shaped like Common Crawl's: warcinfo, then request/response/metadata per capture,
-    gzip content-encoding and chunked transfer left in the headers, a non-HTML response too."""
+    """A WARC shaped like Common Crawl's: warcinfo, then request/response/metadata per capture, gzip
+    content-encoding and chunked transfer left in the headers; a page, an image, a redirect, a 404 and a
+    revisit record."""
+    captures = [("200 OK", "text/html; charset=UTF-8", GOOD), ("200 OK", "image/png", b"\x89PNG...."),
+                ("301 Moved Permanently", "text/html", b"<a href='/cc/0'>moved</a>"),
+                ("404 Not Found", "text/html", b"<html><body><h1>Not found</h1></body></html>")]
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         writer.write_record(writer.create_warcinfo_record("cc.warc.gz", {"software": "cc-like"}))
-        for i, (ctype, body) in enumerate([("text/html; charset=UTF-8", GOOD), ("image/png", b"\x89PNG....")]):
+        for i, (status, ctype, body) in enumerate(captures):
             url = f"https://news.example.com/cc/{i}"
             req = StatusAndHeaders("GET /cc HTTP/1.1", [("Host", "news.example.com")], is_http_request=True)
             writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0,
                                                           http_headers=req))
-            http = StatusAndHeaders("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))],
+            http = StatusAndHeaders(status, [("Content-Type", ctype), ("Content-Length", str(len(body))),
+                                             ("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")],
                                     protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
                                                           http_headers=http))
@@ -99,16 +121,26 @@ def _cc_warc(path: Path) -> None:
             meta = writer.create_warc_record(url, "metadata", payload=io.BytesIO(fields), length=len(fields),
                                              warc_content_type="application/warc-fields")
             writer.write_record(meta)
+        revisit = writer.create_revisit_record("https://news.example.com/cc/0", digest="sha1:AAAA",
+                                               refers_to_uri="https://news.example.com/cc/0",
+                                               refers_to_date="2025-06-01T00:00:00Z")
+        writer.write_record(revisit)
 
 
-def test_common_crawl_shaped_warc(tmp_path: Path) -> None:
+def test_common_crawl_shaped_warc_every_response_ends_in_one_record(tmp_path: Path) -> None:
     _cc_warc(tmp_path / "cc.warc.gz")
     out = tmp_path / "out"
     summary = run([str(tmp_path / "cc.warc.gz")], out, jobs=1)
-    assert summary.inputs == 1 and summary.articles == 1  # request, metadata and image records skipped
-    (article,), _ = _outputs(out)
+    # request, metadata, warcinfo and revisit records are not pages; every response is an input
+    assert summary.total.inputs == 4 and summary.total.articles == 1
+    (article,), errors = _outputs(out)
     assert article["url"] == "https://news.example.com/cc/0"
-    assert "@" in article["source"]["input"] and article["source"]["fetched_at"]
+    assert article["source"]["status"] == 200 and article["source"]["warc_offset"] > 0
+    assert article["source"]["fetched_at"] and article["source"]["warc_record_id"].startswith("<urn:uuid:")
+    by_url = {e["url"].rsplit("/", 1)[1]: (e["stage"], e["reason"], e["error"]) for e in errors}
+    assert by_url == {"1": ("clean", "not-html", "NotHTMLError"), "2": ("fetch", "http-301", "HttpStatusError"),
+                      "3": ("fetch", "http-404", "HttpStatusError")}
+    assert summary.exit_code == 1
 
 
 def test_our_own_crawl_warc_gives_the_records_the_crawl_wrote(tmp_path: Path) -> None:
@@ -129,8 +161,11 @@ def test_our_own_crawl_warc_gives_the_records_the_crawl_wrote(tmp_path: Path) ->
     by_url = {a["url"]: a for a in articles}
     for raw in pages:  # what the crawl's CleanPipeline computes for the same response
         crawled = clean(raw.body, raw.final_url, encoding=raw.encoding).to_dict()
-        recleaned = {k: v for k, v in by_url[raw.url].items() if k != "source"}
+        recleaned = {k: v for k, v in by_url[raw.url].items() if k not in ("source", "site", "discovered")}
         assert recleaned == crawled, raw.url
+        source = by_url[raw.url]["source"]
+        assert (source["url"], source["status"], source["fetched_at"]) == (raw.url, 200, raw.fetched_at)
+        assert source["warc_file"] == str(archive.files[0]) and source["file"] is None
 
 
 def test_rerun_skips_finished_shards(tmp_path: Path) -> None:
@@ -140,9 +175,100 @@ def test_rerun_skips_finished_shards(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run([str(tmp_path / "in")], out, jobs=1, files_per_shard=1)
     second = run([str(tmp_path / "in")], out, jobs=1, files_per_shard=1)
-    assert (first.shards, first.shards_skipped) == (3, 0)
-    assert (second.shards_skipped, second.inputs) == (3, 0)
+    assert (first.shards_done, first.shards_skipped) == (3, 0)
+    assert (second.shards_done, second.shards_skipped, second.this_run.inputs) == (0, 3, 0)
     assert len(_inputs_seen(out)) == 3
+
+
+def test_a_rerun_reports_and_exits_on_the_whole_output_folder(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.html").write_bytes(GOOD)
+    (tmp_path / "in" / "bad.html").write_bytes(b"%PDF-1.4")
+    out = tmp_path / "out"
+    args = ["reclean", str(tmp_path / "in"), "-o", str(out), "-j", "1", "--files-per-shard", "1"]
+    assert main(args) == 1
+    first = json.loads((out / SUMMARY_FILE).read_text())
+    capsys.readouterr()
+    assert main(args) == 1, "nothing new was done, but the output folder still holds an error"
+    second = json.loads((out / SUMMARY_FILE).read_text())
+    err = capsys.readouterr().err
+    assert {k: second[k] for k in ("shards", "inputs", "articles", "errors", "errors_by_reason")} == {
+        "shards": 2, "inputs": 2, "articles": 1, "errors": 1, "errors_by_reason": {"not-html": 1}}
+    assert {k: first[k] for k in ("shards", "inputs", "articles", "errors")} == {
+        k: second[k] for k in ("shards", "inputs", "articles", "errors")}
+    assert second["this_run"]["inputs"] == 0 and second["this_run"]["shards_skipped"] == 2
+    assert "this run: 0 shards, 0 inputs" in err and "2 shards already finished, skipped" in err
+    assert "holds 2 finished shards, 2 inputs: 1 articles, 1 errors (not-html: 1)" in err
+
+
+def test_validation_and_deduplication_are_the_crawls(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.html").write_bytes(GOOD)
+    (src / "b.html").write_bytes(GOOD)  # the same text: a duplicate
+    (src / "c.html").write_bytes(page(title="").replace("<title></title>", "").replace("<h1></h1>", "").encode())
+    short = "<html><head><title>Short</title></head><body><h1>Short</h1><p>Only a dozen words are in this " \
+            "small page, and nothing else.</p></body></html>"
+    (src / "d.html").write_text(short, encoding="utf-8")
+    run([str(src)], tmp_path / "out", jobs=1)
+    articles, errors = _outputs(tmp_path / "out")
+    assert [Path(a["source"]["file"]).name for a in articles] == ["a.html"]
+    assert {Path(e["source"]["file"]).name: (e["stage"], e["reason"]) for e in errors} == {
+        "b.html": ("dedupe", "duplicate"), "c.html": ("validate", "no-title"), "d.html": ("validate", "too-short")}
+    duplicate = next(e for e in errors if e["reason"] == "duplicate")
+    assert duplicate["message"] == f"the same text as {src / 'a.html'}"
+    # the same job with other validation settings: no minimum, and a window the page falls outside of
+    run([str(src)], tmp_path / "out2", jobs=1, job=CleanJob(min_words=0))
+    assert len(_outputs(tmp_path / "out2")[0]) == 2
+    dated = page(head="<meta property='article:published_time' content='2025-06-12T10:00:00+00:00'>")
+    (src / "a.html").write_text(dated, encoding="utf-8")
+    run([str(src / "a.html")], tmp_path / "out3", jobs=1, job=CleanJob(window=Window(since=dt.date(2025, 6, 13))))
+    (error,) = _outputs(tmp_path / "out3")[1]
+    assert (error["stage"], error["reason"], error["error"]) == ("validate", "outside-window", "OutsideWindowError")
+
+
+def test_duplicates_are_found_across_shards_and_runs_of_one_output_folder(tmp_path: Path) -> None:
+    first_in, second_in, out = tmp_path / "first", tmp_path / "second", tmp_path / "out"
+    first_in.mkdir()
+    second_in.mkdir()
+    (first_in / "story.html").write_bytes(GOOD)
+    (second_in / "copy.html").write_bytes(GOOD)
+    (second_in / "other.html").write_bytes(OTHER)
+    assert main(["reclean", str(first_in), "-o", str(out), "-j", "1", "-q"]) == 0
+    assert main(["reclean", str(first_in), str(second_in), "-o", str(out), "-j", "1", "-q"]) == 1
+    articles, errors = _outputs(out)
+    assert sorted(Path(a["source"]["file"]).name for a in articles) == ["other.html", "story.html"]
+    assert [(Path(e["source"]["file"]).name, e["reason"]) for e in errors] == [("copy.html", "duplicate")]
+
+
+def test_an_unfinished_shard_forgets_its_duplicates_when_it_is_redone(tmp_path: Path) -> None:
+    dedupe = StoredDeduper(tmp_path / "d.sqlite3")
+    article = clean(GOOD, "https://news.example.com/a")
+    dedupe.admit(article, "shard-a")
+    dedupe.commit()
+    dedupe.admit(clean(OTHER, "https://news.example.com/b"), "shard-b")
+    dedupe.close()
+    again = StoredDeduper(tmp_path / "d.sqlite3")
+    assert again.forget_unfinished({"shard-a"}) == 2  # shard-b was not finished: its two keys go
+    again.admit(clean(OTHER, "https://news.example.com/b"), "shard-b")
+    with pytest.raises(DuplicateError, match=r"news\.example\.com/a"):
+        again.admit(article, "shard-c")
+    again.close()
+
+
+@pytest.mark.parametrize("make", ["empty folder", "only other files", "missing"])
+def test_an_input_with_nothing_to_reclean_is_a_usage_error_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], make: str) -> None:
+    target = tmp_path / "in"
+    if make != "missing":
+        target.mkdir()
+    if make == "only other files":
+        (target / "logo.png").write_bytes(b"\x89PNG")
+    assert main(["reclean", str(target), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert str(target) in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists(), "nothing is started"
 
 
 def _start_reclean_until(tmp_path: Path, total: int, jobs: int, shards_done: int) -> subprocess.Popen[str]:
@@ -221,7 +347,7 @@ def _hog(payload: Any) -> dict[str, Any]:
 def test_time_limit_kills_and_replaces_the_worker() -> None:
     pool = PagePool(_slow, 2, Limits(seconds=0.5, memory_bytes=0))
     results = dict(pool.imap([("fast", 0.0), ("stuck", 30.0), ("after", 0.0)]))
-    assert results["stuck"]["reason"] == "time-limit"
+    assert isinstance(results["stuck"], TimeLimitError) and results["stuck"].reason == "time-limit"
     assert results["fast"] == {"article": {"slept": 0.0}} and results["after"] == {"article": {"slept": 0.0}}
     assert pool.replaced == 1
 
@@ -229,13 +355,13 @@ def test_time_limit_kills_and_replaces_the_worker() -> None:
 def test_crashed_worker_becomes_an_error_and_is_replaced() -> None:
     pool = PagePool(_crash, 1, Limits(seconds=10, memory_bytes=0))
     results = dict(pool.imap([(1, "a"), (2, "die"), (3, "b")]))
-    assert results[2]["reason"] == "worker-crashed" and results[3] == {"article": {"ok": "b"}}
+    assert isinstance(results[2], WorkerCrashedError) and results[3] == {"article": {"ok": "b"}}
 
 
 def test_memory_limit_turns_a_greedy_page_into_an_error() -> None:
     pool = PagePool(_hog, 1, Limits(seconds=10, memory_bytes=600 << 20))
     results = dict(pool.imap([(1, "hog"), (2, "fine")]))
-    assert results[1]["reason"] == "memory-limit" and results[2] == {"article": {"ok": "fine"}}
+    assert isinstance(results[1], MemoryLimitError) and results[2] == {"article": {"ok": "fine"}}
 
 
 def test_python_api_yields_articles_and_errors(tmp_path: Path) -> None:
@@ -247,22 +373,25 @@ def test_python_api_yields_articles_and_errors(tmp_path: Path) -> None:
 
 
 def test_missing_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["reclean", str(tmp_path / "nope*.warc"), "-o", str(tmp_path / "out")]) == 3
+    assert main(["reclean", str(tmp_path / "nope*.warc"), "-o", str(tmp_path / "out")]) == 2
     assert "no such input" in capsys.readouterr().err
 
 
-def test_dask_cluster_runs_the_same_shards(tmp_path: Path) -> None:
+def test_dask_cluster_runs_the_same_shards(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     distributed = pytest.importorskip("distributed")
     (tmp_path / "in").mkdir()
     for i in range(4):
         (tmp_path / "in" / f"p{i}.html").write_bytes(generated_article(i))
     (tmp_path / "in" / "bad.html").write_bytes(b"")
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+    with cluster, caplog.at_level(logging.INFO, logger="scraper.progress"):
         code = main(["reclean", str(tmp_path / "in"), "-o", str(out), "--dask", cluster.scheduler_address,
                      "--files-per-shard", "2"])
     assert code == 1
+    final = [r.getMessage() for r in caplog.records if r.name == "scraper.progress"][-1]
+    assert "reclean: 5 pages" in final and "3 shards done, 100 % of" in final
     articles, errors = _outputs(out)
     assert len(articles) == 4 and len(errors) == 1
     assert len(list((out / DONE_DIR).glob("*.json"))) == 3
@@ -280,3 +409,27 @@ def test_large_pages_and_results_never_deadlock_the_pipes() -> None:
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           check=False)
     assert proc.stdout.strip() == "40", proc.stderr
+
+
+def test_reclean_takes_the_options_file_and_profiles_folder_the_crawl_takes(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.html").write_bytes(GOOD)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "_global.toml").write_text('[[rules]]\nid = "promo.farmers"\nkind = "drop_line"\n'
+                                           'phrases = ["farmers in the valley.*"]\nwhy = "a test rule"\n',
+                                           encoding="utf-8")
+    options = tmp_path / "options.toml"
+    options.write_text("min_chars = 10\n", encoding="utf-8")
+    base = ["reclean", str(src), "-j", "1", "-q"]
+    assert main([*base, "-o", str(tmp_path / "out"), "--profiles", str(profiles), "--config", str(options)]) == 0
+    (article,), _ = _outputs(tmp_path / "out")
+    assert [r["rule"] for r in article["removed"]] == ["promo.farmers"]
+    (profiles / "bad.example.toml").write_text("[[rules]\n", encoding="utf-8")
+    assert main([*base, "-o", str(tmp_path / "out2"), "--profiles", str(profiles)]) == 2
+    assert "bad.example.toml" in capsys.readouterr().err
+    options.write_text("max_bytes = 'big'\n", encoding="utf-8")
+    assert main([*base, "-o", str(tmp_path / "out3"), "--config", str(options)]) == 2
+    assert "max_bytes" in capsys.readouterr().err

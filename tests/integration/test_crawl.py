@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from scraper.crawl.history import CrawlHistory
 from scraper.golden import discover
-from scraper.history import CrawlHistory
 from tests.conftest import GOLDEN
 
+ROOT = Path(__file__).resolve().parents[2]
 CASES = {c.path.name.split("_", 1)[1]: c for c in discover(GOLDEN)}
 COMPARED = ("title", "authors", "published", "text", "language", "removed", "content_hash", "encoding")
 
@@ -89,17 +93,26 @@ def test_faults_end_as_error_records_never_a_crash(mockserver, crawl) -> None:
     errors = {e["url"].replace(mockserver.url(""), ""): e for e in result.errors}
     articles = {a["url"].replace(mockserver.url(""), "") for a in result.articles}
     assert articles == {"/news/aggregator-ai-promo", "/fault/retry-after", "/fault/hostile"}
-    expected_reasons = {
-        "/fault/500": "http 500", "/fault/404": "http 404", "/fault/slow": "DownloadTimeoutError",
-        "/fault/loop": "max redirections", "/fault/bomb": "DOWNLOAD_MAXSIZE",
-        "/fault/redirect-private": "refused by fetch policy", "file:///etc/passwd": "scheme 'file'",
-        "javascript:alert(1)": "scheme 'javascript'", "http://10.0.0.1/admin": "refused by fetch policy",
-        "http://169.254.169.254/latest/": "refused by fetch policy",
+    expected = {  # url: (stage, reason, part of the message)
+        "/fault/500": ("fetch", "http-500", "HTTP 500"), "/fault/404": ("fetch", "http-404", "HTTP 404"),
+        "/fault/slow": ("fetch", "timeout", "DownloadTimeoutError"),
+        "/fault/loop": ("fetch", "redirect-limit", "REDIRECT_MAX_TIMES"),
+        "/fault/bomb": ("fetch", "too-large", "DOWNLOAD_MAXSIZE"),
+        "/fault/redirect-private": ("policy", "refused", "10.255.255.1 is private"),
+        "file:///etc/passwd": ("policy", "refused", "scheme 'file'"),
+        "javascript:alert(1)": ("policy", "refused", "scheme 'javascript'"),
+        "http://10.0.0.1/admin": ("policy", "refused", "(SCRAPER_ALLOW_PRIVATE=1 allows it)"),
+        "http://169.254.169.254/latest/": ("policy", "refused", "refused by fetch policy"),
     }
-    assert set(errors) == set(expected_reasons)
-    for url, reason in expected_reasons.items():
-        assert reason in errors[url]["reason"], (url, errors[url])
+    assert set(errors) == set(expected)
+    for url, (stage, reason, message) in expected.items():
+        assert (errors[url]["stage"], errors[url]["reason"]) == (stage, reason), (url, errors[url])
+        assert message in errors[url]["message"], (url, errors[url])
+        assert errors[url]["source"]["warc_file"], "every error is in the WARC archive too"
     assert result.stat("scraper/retry_after/waited") == 1
+    # Scrapy counts articles only: error records are dropped items, never scraped ones
+    assert result.stat("item_scraped_count") == 3 and result.stat("scraper/errors") == len(expected)
+    assert "Scraped from" not in result.log
 
 
 def test_a_page_over_the_clean_time_limit_is_an_error_and_the_crawl_goes_on(mockserver, crawl) -> None:
@@ -108,7 +121,7 @@ def test_a_page_over_the_clean_time_limit_is_an_error_and_the_crawl_goes_on(mock
     assert result.returncode == 0 and "Traceback" not in result.log
     assert [a["url"] for a in result.articles] == [mockserver.url("/news/aggregator-ai-promo")]
     assert [(e["url"], e["stage"]) for e in result.errors] == [(mockserver.url("/fault/heavy"), "clean")]
-    assert "time-limit" in result.errors[0]["reason"]
+    assert (result.errors[0]["reason"], result.errors[0]["error"]) == ("time-limit", "TimeLimitError")
     assert result.stat("scraper/workers_replaced") == 1
 
 
@@ -195,14 +208,17 @@ def test_a_run_stopped_by_force_records_nothing_in_the_history(mockserver, crawl
 def test_robots_txt_answering_503_disallows_everything(mockserver, crawl) -> None:
     result = crawl({"feed": mockserver.url("/feed.xml", strict=True)})
     assert result.articles == []
-    assert result.errors and all("robots.txt" in e["reason"] for e in result.errors)
+    assert result.errors and all(e["reason"] == "robots" and "answered HTTP 503" in e["message"]
+                                 for e in result.errors)
     assert result.stat("scraper/robots/unreachable") >= 1
 
 
 def test_private_addresses_are_refused_without_the_setting(mockserver, crawl) -> None:
     result = crawl({"feed": mockserver.url("/feed.xml")}, {"SCRAPER_ALLOW_LOOPBACK": "0"})
     assert result.articles == []
-    assert "refused by fetch policy: address 127.0.0.1" in result.errors[0]["reason"]
+    assert (result.errors[0]["stage"], result.errors[0]["reason"]) == ("discover", "refused")
+    assert result.errors[0]["message"] == ("refused by fetch policy: address 127.0.0.1 is loopback "
+                                           "(SCRAPER_ALLOW_LOOPBACK=1 allows it)")
 
 
 def test_warc_keeps_failed_responses_too(mockserver, crawl) -> None:
@@ -221,3 +237,25 @@ def test_robots_crawl_delay_spaces_requests(slow_mockserver, crawl) -> None:
     assert result.stat("scraper/robots/crawl_delay_waits") >= 2
     times = sorted(a["source"]["fetched_at"] for a in result.articles)
     assert times[0] < times[-1]  # three fetches one second apart cannot share a second
+
+
+def test_scrapy_shell_on_a_refused_url_says_which_setting_allows_it(mockserver, tmp_path) -> None:
+    cmd = [sys.executable, "-m", "scrapy", "shell", mockserver.url("/news/aggregator-ai-promo"), "-c",
+           "response is None", "-s", f"SCRAPER_OUTPUT_DIR={tmp_path}", "-s", "TELNETCONSOLE_ENABLED=0"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "True"
+    assert "address 127.0.0.1 is loopback (SCRAPER_ALLOW_LOOPBACK=1 allows it)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_closed_port_is_reported_as_a_refused_connection_not_as_robots(mockserver, crawl) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    result = crawl({"feed": mockserver.url(f"/parity-feed.xml?closed={closed}")})
+    (error,) = [e for e in result.errors if f":{closed}/" in e["url"]]
+    assert (error["stage"], error["reason"], error["error"]) == ("fetch", "connection-refused", "NetworkError")
+    assert "Connection refused" in error["message"] and f"robots.txt of 127.0.0.1:{closed}" in error["message"]
+    assert "Traceback" not in result.log
+    assert sum(f"robots.txt of 127.0.0.1:{closed} could not be fetched" in line
+               for line in result.log.splitlines() if "WARNING" in line) == 1

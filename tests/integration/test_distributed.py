@@ -6,7 +6,7 @@ import time
 
 import redis
 
-from scraper.shared import BUSY_SECONDS, SharedCrawl, key_prefix
+from scraper.crawl.shared import BUSY_SECONDS, SharedCrawl, key_prefix
 from tests.integration.test_crawl import CASES
 
 FEED = "/gen-feed.xml?n={n}"
@@ -56,15 +56,15 @@ def test_max_articles_caps_the_whole_crawl(mockserver, crawls, redis_url) -> Non
 
 def test_a_distributed_crawl_needs_a_crawl_id(mockserver, crawl, redis_url) -> None:
     result = crawl({"feed": mockserver.url("/feed.xml")}, {"SCRAPER_REDIS_URL": redis_url})
-    assert result.returncode != 0
-    assert "crawl id ''" in result.log
+    assert result.returncode == 2 and "Traceback" not in result.log
+    assert "scrapy: SCRAPER_CRAWL_ID='': SCRAPER_REDIS_URL needs a crawl id" in result.log
 
 
 def test_an_unreachable_redis_stops_the_crawl_at_start_naming_it(mockserver, crawl, tmp_path) -> None:
     result = crawl({"feed": mockserver.url("/feed.xml")},
                    {"SCRAPER_REDIS_URL": f"unix://{tmp_path}/no-redis.sock", "SCRAPER_CRAWL_ID": "down"})
-    assert result.returncode != 0
-    assert f"connecting to {tmp_path}/no-redis.sock" in result.log
+    assert result.returncode == 1 and "Traceback" not in result.log
+    assert f"scrapy: crawl news: Redis at unix://{tmp_path}/no-redis.sock: Error 2 connecting to" in result.log
     assert not (result.out / "articles").exists() or not list((result.out / "articles").glob("*.jsonl"))
 
 

@@ -7,23 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
-from scraper.discovery import UrlRules, Window, parse_query
-from scraper.netpolicy import scheme_refusal
+from scraper.crawl.discovery import UrlRules
+from scraper.crawl.netpolicy import scheme_refusal
+from scraper.job import Window, parse_query
 from scraper.profiles import ProfileRegistry, SiteProfile
 
-SOURCE_KINDS = ("feed", "sitemap", "robots", "section")
-# Profile [sources] keys and the kind of source each holds.
-_PROFILE_SOURCES = {"feeds": "feed", "sitemaps": "sitemap", "news_sitemaps": "sitemap", "sections": "section",
-                    "robots": "robots"}
+SeedKind = Literal["feed", "sitemap", "robots", "section"]
+SEED_KINDS: tuple[SeedKind, ...] = get_args(SeedKind)
+# Profile [seeds] keys (profiles.SEED_KEYS) and the kind of seed each holds.
+_PROFILE_SEEDS: dict[str, SeedKind] = {"feeds": "feed", "sitemaps": "sitemap", "news_sitemaps": "sitemap",
+                                       "sections": "section", "robots": "robots"}
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
-    """One entry point: a feed, a sitemap (or index), a robots.txt (for its Sitemap lines) or a section page."""
+class Seed:
+    """Where a crawl starts: a feed, a sitemap (or index), a robots.txt (for its Sitemap lines) or a section page."""
 
-    kind: str
+    kind: SeedKind
     url: str
     site: str | None = None
 
@@ -32,7 +35,7 @@ class Source:
 class CrawlPlan:
     """Everything the spider needs to decide what to fetch."""
 
-    sources: tuple[Source, ...]
+    seeds: tuple[Seed, ...]
     rules: dict[str | None, UrlRules]
     window: Window
     query: tuple[str, ...]
@@ -40,7 +43,7 @@ class CrawlPlan:
     max_depth: int
 
     def url_rules(self, site: str | None) -> UrlRules:
-        """The URL rules of a site (or of the ad-hoc sources, keyed None)."""
+        """The URL rules of a site (or of the ad-hoc seeds, keyed None)."""
         return self.rules.get(site) or self.rules[None]
 
 
@@ -77,14 +80,9 @@ def _urls(name: str, value: str | None) -> list[str]:
     return urls
 
 
-def _profile_sources(profile: SiteProfile) -> list[Source]:
-    sources: list[Source] = []
-    for key, urls in profile.sources.items():
-        kind = _PROFILE_SOURCES.get(key)
-        if kind is None:
-            raise ValueError(f"{profile.path}: unknown source kind {key!r}; known: {', '.join(_PROFILE_SOURCES)}")
-        sources.extend(Source(kind, url, profile.id) for url in urls)
-    return sources
+def _profile_seeds(profile: SiteProfile) -> list[Seed]:
+    """The profile's seeds (their keys were checked when the profile was loaded)."""
+    return [Seed(_PROFILE_SEEDS[key], url, profile.id) for key, urls in profile.seeds.items() for url in urls]
 
 
 def build_plan(
@@ -103,7 +101,7 @@ def build_plan(
     """Turn spider arguments into a plan.
 
     Args:
-        site: comma-separated profile names (domains); their declared sources are crawled.
+        site: comma-separated profile names (domains); the crawl starts from their [seeds].
         feed / sitemap / start: comma-separated URLs for ad-hoc runs (``start`` = section or home
             pages, which are also searched for feed links).
         since / until: publication-date window, YYYY-MM-DD, inclusive.
@@ -114,28 +112,28 @@ def build_plan(
     Raises:
         ValueError: an argument is malformed, names an unknown profile, or no source is given.
     """
-    sources: list[Source] = []
+    seeds: list[Seed] = []
     rules: dict[str | None, UrlRules] = {}
     for name in _split(site):
         try:
             profile = registry.get(name)
         except Exception as exc:
             raise ValueError(f"site={name!r}: {exc}") from exc
-        sources += _profile_sources(profile)
+        seeds += _profile_seeds(profile)
         rules[profile.id] = UrlRules(profile.allow, profile.deny, (profile.domain,))
-    sources += [Source("feed", u) for u in _urls("feed", feed)]
+    seeds += [Seed("feed", u) for u in _urls("feed", feed)]
     for url in _urls("sitemap", sitemap):
-        sources.append(Source("robots" if urlsplit(url).path == "/robots.txt" else "sitemap", url))
-    sources += [Source("section", u) for u in _urls("start", start)]
-    if not sources:
+        seeds.append(Seed("robots" if urlsplit(url).path == "/robots.txt" else "sitemap", url))
+    seeds += [Seed("section", u) for u in _urls("start", start)]
+    if not seeds:
         raise ValueError("nothing to crawl: give site=, feed=, sitemap= or start=")
     adhoc_hosts = tuple(sorted({(urlsplit(s.url).hostname or "").removeprefix("www.")
-                                for s in sources if s.site is None}))
+                                for s in seeds if s.site is None}))
     rules[None] = UrlRules(hosts=adhoc_hosts)
     window = Window(_date("since", since), _date("until", until))
     if window.since and window.until and window.since > window.until:
         raise ValueError(f"since={since} is after until={until}")
     return CrawlPlan(
-        sources=tuple(dict.fromkeys(sources)), rules=rules, window=window, query=parse_query(query),
+        seeds=tuple(dict.fromkeys(seeds)), rules=rules, window=window, query=parse_query(query),
         max_articles=_positive("max_articles", max_articles, None), max_depth=_positive("depth", depth, 2) or 0,
     )

@@ -5,11 +5,10 @@ Pure functions over bytes (no network, no Scrapy): the spider fetches, this modu
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -17,6 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from scraper.job import Window, matches_query
 from scraper.metadata import iso_datetime
 
 # Sitemaps may be served gzipped; a sitemap is at most 50 MB uncompressed by the protocol.
@@ -215,39 +215,6 @@ class UrlRules:
         if self.allow:
             return any(p.search(url) for p in self.allow)
         return bool(_ARTICLE_HINTS.search(urlsplit(url).path.lower()))
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A publication-date window; both ends inclusive, either may be open."""
-
-    since: dt.date | None = None
-    until: dt.date | None = None
-
-    def admits(self, published: str | None) -> bool:
-        """Whether a date string falls in the window (unknown dates are admitted, to be checked later)."""
-        if not published or (self.since is None and self.until is None):
-            return True
-        try:
-            day = dt.date.fromisoformat(published[:10])
-        except ValueError:
-            return True
-        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
-
-
-def parse_query(query: str | None) -> tuple[str, ...]:
-    """Split a query into alternatives: comma-separated terms; quotes are optional around phrases."""
-    if not query:
-        return ()
-    return tuple(t.strip().strip("\"'").strip() for t in query.split(",") if t.strip().strip("\"'").strip())
-
-
-def matches_query(terms: Sequence[str], *texts: str | None) -> bool:
-    """Whether any term (a word or phrase, case-insensitive, on word boundaries) occurs in the texts."""
-    if not terms:
-        return True
-    haystack = " ".join(t for t in texts if t)
-    return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack, re.I) for term in terms)
 
 
 def entry_wanted(entry: Entry, window: Window, terms: Iterable[str]) -> bool:

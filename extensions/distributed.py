@@ -2,7 +2,7 @@
 
 Off unless ``SCRAPER_REDIS_URL`` is set. Then ``DistributedAddon`` swaps in scrapy-redis's scheduler (the
 request queue and the request fingerprints live in Redis, under ``newsclean:<SCRAPER_CRAWL_ID>:``), the
-spider claims each article in Redis before requesting it (``scraper.shared``), and ``SharedCrawlIdle``
+spider claims each article in Redis before requesting it (``scraper.crawl.shared``), and ``SharedCrawlIdle``
 keeps an idle process open while the shared queue holds requests or another process is still working.
 Each process writes its own output files, as a single crawl does.
 """
@@ -20,8 +20,9 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from twisted.internet import task
 
+from extensions.project import config
+from scraper.crawl.shared import key_prefix
 from scraper.errors import StorageError
-from scraper.shared import key_prefix
 
 logger = logging.getLogger(__name__)
 # scrapy-redis 0.9.1 passes the spider to the stats collector, which Scrapy 2.13+ deprecates.
@@ -58,7 +59,7 @@ class DistributedAddon:
         }.items():
             settings.set(name, value, priority="addon")
         extensions = settings.getdict("EXTENSIONS")
-        extensions.setdefault("middlewares.distributed.SharedCrawlIdle", 500)
+        extensions.setdefault("extensions.distributed.SharedCrawlIdle", 500)
         settings.set("EXTENSIONS", extensions, priority="addon")
 
 
@@ -66,7 +67,7 @@ class SharedCrawlIdle:
     """Heartbeat of this process in the shared crawl, and the decision to close when idle.
 
     An idle process closes only when the shared queue is empty and no other process has beaten within
-    ``scraper.shared.BUSY_SECONDS`` (or after ``SCRAPER_REDIS_IDLE_MAX`` seconds of waiting).
+    ``scraper.crawl.shared.BUSY_SECONDS`` (or after ``SCRAPER_REDIS_IDLE_MAX`` seconds of waiting).
     Stats: ``scraper/distributed/waited_for_others`` (idle checks that kept the process open).
     """
 
@@ -75,8 +76,8 @@ class SharedCrawlIdle:
         settings = crawler.settings
         self.queue_key = settings.get("SCHEDULER_QUEUE_KEY")
         self.dupefilter_key = settings.get("SCHEDULER_DUPEFILTER_KEY")
-        self.idle_max = settings.getfloat("SCRAPER_REDIS_IDLE_MAX", 300.0)
-        self.expire = settings.getint("SCRAPER_REDIS_EXPIRE", 7 * 24 * 3600)
+        self.idle_max = config(crawler).redis_idle_max
+        self.expire = config(crawler).redis_expire
         self.shared: Any = None
         self.idle_since: float | None = None
         self.loop: task.LoopingCall | None = None
@@ -87,7 +88,7 @@ class SharedCrawlIdle:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SharedCrawlIdle:
-        if not crawler.settings.get("SCRAPER_REDIS_URL"):
+        if not config(crawler).redis_url:
             raise NotConfigured("SCRAPER_REDIS_URL is not set")
         return cls(crawler)
 

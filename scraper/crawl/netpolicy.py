@@ -38,8 +38,10 @@ def address_refusal(
             return f"unparseable address {raw!r}"
         if allow_private or (allow_loopback and ip.is_loopback):
             continue
+        if ip.is_loopback:
+            return f"address {ip} is loopback (SCRAPER_ALLOW_LOOPBACK=1 allows it)"
         if not ip.is_global or ip.is_multicast:
-            return f"address {ip} is private, loopback, link-local or reserved"
+            return f"address {ip} is private, link-local or reserved (SCRAPER_ALLOW_PRIVATE=1 allows it)"
     return None
 
 

@@ -4,8 +4,8 @@ Several ``scrapy crawl news`` processes (on one machine or many) form one crawl 
 same Redis server and the same crawl id. scrapy-redis holds their request queue and request fingerprints;
 this module holds what the news crawl adds on top, under the same key prefix ``newsclean:<crawl id>:``:
 
-- ``articles``: the article URLs claimed so far (normalised as in ``scraper.history``), so that an article
-  listed by several feeds, or found by several processes, is fetched by exactly one of them;
+- ``articles``: the article URLs claimed so far (normalised as in ``scraper.crawl.history``), so that an
+  article listed by several feeds, or found by several processes, is fetched by exactly one of them;
 - ``scheduled``: how many articles were claimed, for a crawl-wide ``max_articles``;
 - ``busy``: a heartbeat per process that still has work, so that an idle process waits for the queue to
   fill instead of closing while another is still discovering (a process that dies stops beating, and the
@@ -19,8 +19,8 @@ import time
 
 import redis
 
+from scraper.crawl.history import history_key
 from scraper.errors import StorageError
-from scraper.history import history_key
 
 BUSY_SECONDS = 10.0
 _CRAWL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -58,6 +58,10 @@ class SharedCrawl:
             return getattr(self._redis, method)(*args)
         except redis.RedisError as exc:
             raise StorageError(f"Redis at {self.url}: {exc}") from exc
+
+    def ping(self) -> None:
+        """Check that the server answers (a crawl checks it before it starts)."""
+        self._call("ping")
 
     def claim(self, url: str) -> bool:
         """True for the one process that claims article ``url`` first, in the whole crawl."""

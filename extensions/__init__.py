@@ -1,0 +1,1 @@
+"""Scrapy extensions and add-ons of the news crawl: distributed crawling, the log formatter."""

@@ -1,0 +1,1 @@
+"""Crawl support that the cleaner never imports: discovery, the crawl plan, history, shared state, address policy."""

@@ -1,0 +1,114 @@
+"""De-duplication, the same rule in the crawl and the re-clean: an article whose canonical URL (or URL) or
+content hash was already written in the same run is a duplicate of that first one.
+
+``Deduper`` keeps the keys in memory (a crawl run, the Python API); ``StoredDeduper`` keeps them in a SQLite
+file next to a re-clean's output, so that memory stays flat over millions of pages and a resumed run
+remembers the articles of the shards it had finished.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from pathlib import Path
+
+from scraper.article import Article
+from scraper.errors import DuplicateError, StorageError
+
+
+def dedupe_keys(article: Article) -> tuple[str, ...]:
+    """The keys an article is known by: its canonical URL (or URL), and its content hash."""
+    url = article.canonical_url or article.url
+    keys = (f"url:{url}" if url else None, f"hash:{article.content_hash}" if article.content_hash else None)
+    return tuple(key for key in keys if key)
+
+
+class Deduper:
+    """The first article per key, in memory."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+
+    def _lookup(self, key: str) -> str | None:
+        return self._first.get(key)
+
+    def _store(self, keys: tuple[str, ...], first: str, owner: str) -> None:
+        for key in keys:
+            self._first.setdefault(key, first)
+
+    def admit(self, article: Article, owner: str = "", name: str | None = None) -> None:
+        """Remember the article, unless it repeats one already admitted.
+
+        Args:
+            article: the article.
+            owner: the output unit that writes it (a re-clean shard), whose keys go if it is redone.
+            name: how a later duplicate names this one (default: its URL).
+
+        Raises:
+            DuplicateError: naming the first article's URL.
+        """
+        keys = dedupe_keys(article)
+        for key in keys:
+            first = self._lookup(key)
+            if first is not None:
+                what = "the same URL as" if key.startswith("url:") else "the same text as"
+                raise DuplicateError(f"{what} {first}")
+        self._store(keys, name or article.url or article.canonical_url or "an earlier article", owner)
+
+
+class StoredDeduper(Deduper):
+    """The keys in a SQLite file, each with the shard that wrote it; a shard's keys last once committed.
+
+    Raises:
+        StorageError: the file cannot be opened, read or written (names it).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        try:
+            self._db = sqlite3.connect(self.path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, first TEXT NOT NULL, "
+                             "shard TEXT NOT NULL) WITHOUT ROWID")
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open {self.path}: {exc}") from exc
+
+    def _lookup(self, key: str) -> str | None:
+        try:
+            row = self._db.execute("SELECT first FROM seen WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read {self.path}: {exc}") from exc
+        return str(row[0]) if row else None
+
+    def _store(self, keys: tuple[str, ...], first: str, owner: str) -> None:
+        try:
+            self._db.executemany("INSERT OR IGNORE INTO seen (key, first, shard) VALUES (?, ?, ?)",
+                                 [(key, first, owner) for key in keys])
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write {self.path}: {exc}") from exc
+
+    def forget_unfinished(self, finished: Collection[str]) -> int:
+        """Drop the keys of shards not in ``finished`` (they are redone from scratch); returns how many."""
+        try:
+            shards = [row[0] for row in self._db.execute("SELECT DISTINCT shard FROM seen")]
+            stale = [(shard,) for shard in shards if shard not in finished]
+            before = self._db.total_changes
+            self._db.executemany("DELETE FROM seen WHERE shard = ?", stale)
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write {self.path}: {exc}") from exc
+        return self._db.total_changes - before
+
+    def commit(self) -> None:
+        """Make the keys stored so far last (call before marking a shard finished)."""
+        try:
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.commit()
+        self._db.close()
