@@ -26,6 +26,7 @@ _KEY = 40
 _SHORT_KEY = 12
 _TEXTS = etree.XPath("//text()")
 _LINK_TEXTS = etree.XPath("//a//text()")
+_MAX_REPEATS = 4
 _SEPARATOR = "\x00"  # never in parsed HTML text: libxml2 drops NUL characters
 
 
@@ -89,6 +90,20 @@ class SourceMap:
         pos = self.text.find(key, cursor)
         return pos if pos >= 0 else self.text.find(key)
 
+    def _in_link(self, offset: int) -> bool:
+        node = self._nodes[self._node(offset)]
+        return (node.getparent(), node.is_tail) in self._links
+
+    def _heading_start(self, key: str, cursor: int) -> int:
+        """Where a heading's text starts: its first occurrence that is not link text (a table of
+        contents or a teaser repeats the headings of the page as links, usually before them)."""
+        first = pos = self._find(key, cursor)
+        for _ in range(_MAX_REPEATS):
+            if pos < 0 or not self._in_link(pos):
+                break
+            pos = self.text.find(key, pos + 1)
+        return pos if pos >= 0 else first
+
     def locate(self, block: Block, cursor: int) -> Span | None:
         """Where ``block`` lies, searching from ``cursor`` first (blocks come in page order)."""
         text = block.text.split(" | ", 1)[0] if block.kind == "table" else block.text
@@ -96,7 +111,7 @@ class SourceMap:
         if not squeezed or not self.text:
             return None
         head = squeezed[:_KEY]
-        start = self._find(head, cursor)
+        start = self._heading_start(head, cursor) if block.kind == "head" else self._find(head, cursor)
         if start < 0 and len(head) > _SHORT_KEY:
             start = self._find(head[:_SHORT_KEY], cursor)
         if start < 0:

@@ -15,6 +15,8 @@ from lxml import etree
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…:;。！？\"”’»)]\s*$")
+# Sentence ends inside a paragraph (a paragraph need not end with one: "... Um Amor de Verdade").
+_SENTENCE_MARK = re.compile(r"[.!?。！？](?:\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,8 @@ _PROSE_LINK_RATIO = 0.5
 def is_prose(block: Block) -> bool:
     """Whether a block reads as article prose rather than a teaser, label or menu line."""
     return (block.kind in ("p", "quote", "item") and block.words >= _PROSE_WORDS
-            and block.link_ratio < _PROSE_LINK_RATIO and bool(_SENTENCE_END.search(block.text)))
+            and block.link_ratio < _PROSE_LINK_RATIO
+            and (bool(_SENTENCE_END.search(block.text)) or len(_SENTENCE_MARK.findall(block.text)) >= 2))
 
 
 def _count_words(text: str) -> int:

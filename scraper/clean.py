@@ -50,11 +50,28 @@ def _trafilatura_config():  # type: ignore[no-untyped-def]
 _CONFIG = _trafilatura_config()
 
 
+_PAGE_CHARS = etree.XPath("string-length(normalize-space(/html/body))")
+
+
 def _extract(tree: etree._Element, options: CleanOptions) -> Document | None:
+    """trafilatura on the page as given: its own extractor first, its whole cascade when unsure.
+
+    The fast pass (trafilatura's own extractor) is kept when it finds at least ``fast_share`` of
+    the page's text; otherwise the full cascade runs (readability and jusText compared with it),
+    as plain ``trafilatura.extract`` does. On pages where the fast pass finds that much, the two
+    agree (measured on WCXB and AEB), and the fast pass costs about 60 % of the cascade.
+    """
+    if options.fast_share < 1.0:
+        fast = _trafilatura(tree, options, fast=True)
+        found = len(fast.text or "") if fast is not None else 0
+        if fast is not None and found >= options.fast_share * float(_PAGE_CHARS(tree)):
+            return fast
+    return _trafilatura(tree, options, fast=False)
+
+
+def _trafilatura(tree: etree._Element, options: CleanOptions, *, fast: bool) -> Document | None:
     """Run trafilatura with every knob we set, in one place (review this on a version bump).
 
-    Its whole cascade runs (its own extractor, then readability and jusText where it is unsure), as
-    plain ``trafilatura.extract`` does, on the page as given: our rules judge its output afterwards.
     Metadata is read by ``metadata.read_page_meta`` instead; links are off because trafilatura keeps
     less text with them on (link density is measured on the page instead); comments are never
     extracted.
@@ -62,7 +79,7 @@ def _extract(tree: etree._Element, options: CleanOptions) -> Document | None:
     document = trafilatura.bare_extraction(
         tree,
         url=None,  # with a URL trafilatura rewrites every link through courlan; we only need text
-        fast=False,
+        fast=fast,
         include_comments=False,
         favor_precision=options.favor_precision,
         include_tables=options.include_tables,

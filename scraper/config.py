@@ -18,6 +18,8 @@ class CleanOptions:
         max_bytes: largest HTML (after gzip expansion) accepted; larger pages raise PageTooLargeError.
         max_elements: most start tags accepted; trafilatura's cost grows faster than linearly with them.
         favor_precision: trafilatura's precision mode (drops more, leaks less).
+        fast_share: trafilatura's fast pass is kept when it finds at least this share of the page's
+            text; otherwise its full cascade runs (1.0: always the full cascade).
         include_tables: keep table text in the article.
         min_chars: shortest article text accepted; shorter raises EmptyArticleError.
         guard_ratio: the over-pruning guard: when the rules keep less than this share of what
@@ -30,6 +32,7 @@ class CleanOptions:
     max_bytes: int = 8 * 1024 * 1024
     max_elements: int = 40_000
     favor_precision: bool = False
+    fast_share: float = 0.2
     include_tables: bool = True
     min_chars: int = 25
     guard_ratio: float = 0.2
@@ -39,7 +42,7 @@ class CleanOptions:
         for name in ("max_bytes", "max_elements", "min_chars"):
             if getattr(self, name) < 0:
                 raise OptionsError(f"option {name!r} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("guard_ratio", "protect_ratio"):
+        for name in ("guard_ratio", "protect_ratio", "fast_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise OptionsError(f"option {name!r} must be between 0 and 1, got {getattr(self, name)!r}")
 

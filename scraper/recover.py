@@ -31,6 +31,8 @@ _COLLAPSED = re.compile(r"accordion|collaps|toggle|tab-?pane|tabpanel|panel|expa
 _MIN_CHARS = 20
 # A recovered list item or cell reads as text: long enough, and mostly not links.
 _ITEM_MIN_CHARS = 60
+# Longer items are whole cards (a product or a listing with its details), not a list's text.
+_ITEM_MAX_CHARS = 800
 _MAX_LINK_RATIO = 0.3
 _KEY = 40
 _A_TEXT = etree.XPath("string-length(normalize-space(string(.//a)))")
@@ -84,7 +86,8 @@ def _wanted(el: etree._Element, text: str, main: etree._Element) -> Block | None
         return Block("head", text, level=int(tag[1])) if len(text.split()) >= 2 else None
     if _collapsed(el, main):
         return Block("item" if tag == "li" else "p", text)
-    if tag in ("li", *_CELLS) and len(text) >= _ITEM_MIN_CHARS and _link_ratio(el, text) < _MAX_LINK_RATIO:
+    if (tag in ("li", *_CELLS) and _ITEM_MIN_CHARS <= len(text) <= _ITEM_MAX_CHARS
+            and _link_ratio(el, text) < _MAX_LINK_RATIO):
         return Block("item" if tag == "li" else "p", text)
     return None
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Generic, Literal, TypeVar, get_args
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -32,16 +32,17 @@ _SHAPE_NEEDS = {"comment-thread": "phrases", "share-bar": "tokens", "author-box"
 EVIDENCE: tuple[Evidence, ...] = get_args(Evidence)
 CATEGORIES: tuple[str, ...] = (
     "comments", "promo", "related", "newsletter", "share", "ads", "paywall", "nav", "consent", "bio", "meta",
+    "legal",
 )
 
 _ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALLOWED_KEYS = frozenset(
     {"id", "kind", "why", "pattern", "phrases", "xpath", "css", "tokens", "extent", "since", "until",
      "min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "shape", "evidence",
-     "max_chars", "min_chars", "levels"}
+     "max_chars", "min_chars", "levels", "max_share", "max_block_chars"}
 )
 _PARAM_KEYS = ("min_items", "max_words", "min_link_ratio", "fields", "kinds", "max_position", "tokens", "shape",
-               "max_chars", "min_chars", "levels")
+               "phrases", "max_chars", "min_chars", "levels", "max_share", "max_block_chars")
 # Trailing punctuation, counters and arrows that headings carry ("Comments (3)", "Read more »").
 _HEADING_TAIL = r"[\s:.!?…»›>→\-–—|()\[\]0-9]*"
 
@@ -120,6 +121,48 @@ class RuleSet:
     def ids(self) -> tuple[str, ...]:
         """Every rule id, in order."""
         return tuple(r.id for r in self.rules)
+
+    def any_match(self, *kinds: RuleKind) -> re.Pattern[str] | None:
+        """One pattern that matches where any whole-line pattern of these kinds matches: a text
+        that fails it needs no rule-by-rule test (compiled once per rule set)."""
+        rules = [r for r in self.of_kind(*kinds) if r.regex is not None]
+        if not rules:
+            return None
+        key = tuple(r.regex.pattern for r in rules if r.regex is not None)
+        found = _ANY.get(key)
+        if found is None:
+            if len(_ANY) > _ANY_LIMIT:
+                _ANY.clear()
+            found = _ANY[key] = re.compile("|".join(f"(?:{p})" for p in key), re.IGNORECASE)
+        return found
+
+
+T = TypeVar("T")
+
+
+class RuleCache(Generic[T]):
+    """Values computed once per compiled rule (or tuple of rules), keyed by the rule objects
+    themselves: two profile folders may give different rules the same id."""
+
+    def __init__(self, limit: int = 1024) -> None:
+        self._entries: dict[tuple[int, ...], tuple[tuple[Rule, ...], T]] = {}
+        self._limit = limit
+
+    def get(self, rules: tuple[Rule, ...], build: Callable[[], T]) -> T:
+        """The value for ``rules``, built by ``build`` the first time."""
+        key = tuple(map(id, rules))
+        entry = self._entries.get(key)
+        if entry is not None and all(a is b for a, b in zip(entry[0], rules, strict=True)):
+            return entry[1]
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        value = build()
+        self._entries[key] = (rules, value)
+        return value
+
+
+_ANY: dict[tuple[str, ...], re.Pattern[str]] = {}
+_ANY_LIMIT = 256
 
 
 def phrases_regex(phrases: Sequence[str], *, tail: str = _HEADING_TAIL) -> str:

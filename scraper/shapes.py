@@ -20,31 +20,28 @@ from typing import Any
 
 from lxml import etree
 
-from scraper.rules import SHAPES, Rule
+from scraper.rules import SHAPES, Rule, RuleCache
 
 _SPACE = re.compile(r"\s+")
 _STRING_LENGTH = etree.XPath("string-length(normalize-space(.))")
 _NEVER = frozenset({"html", "body", "head", "main", "article"})
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÄÇÈÉÊËÌÍÎÏÑÒÓÔÖÙÚÛÜ"
-_LOWER = "abcdefghijklmnopqrstuvwxyzàáâäçèéêëìíîïñòóôöùúûü"
-_XPATHS: dict[tuple[str, str], etree.XPath] = {}
+_XPATHS: dict[str, RuleCache[etree.XPath]] = {}
 
 
 def _quote(text: str) -> str:
     return "'" + text + "'" if "'" not in text else '"' + text + '"'
 
 
-def _finder(rule: Rule, template: str, value: str, words: Iterable[str]) -> etree.XPath:
+def _finder(rule: Rule, template: str, value: str, words: Iterable[str], *, cased: bool = False) -> etree.XPath:
     """An XPath, compiled once per rule, that finds candidates inside libxml2: ``{test}`` in
-    ``template`` becomes "the lower-cased ``value`` contains one of ``words``". Python then only
-    sees the few elements that can match."""
-    key = (rule.id, template)
-    found = _XPATHS.get(key)
-    if found is None:
-        lowered = f"translate({value}, '{_UPPER}', '{_LOWER}')"
-        tests = " or ".join(f"contains({lowered}, {_quote(w.lower())})" for w in words) or "false()"
-        found = _XPATHS[key] = etree.XPath(template.replace("{test}", tests))
-    return found
+    ``template`` becomes "``value`` contains one of ``words``" (with ``cased``, in lower case,
+    Capitalised or UPPER case too). Python then only sees the few elements that can match."""
+    def build() -> etree.XPath:
+        variants = {v for w in words for v in ((w.lower(), w.capitalize(), w.upper()) if cased else (w,))}
+        tests = " or ".join(f"contains({value}, {_quote(v)})" for v in sorted(variants)) or "false()"
+        return etree.XPath(template.replace("{test}", tests))
+
+    return _XPATHS.setdefault(template, RuleCache()).get((rule,), build)
 
 
 _EMAIL_INPUTS = etree.XPath(
@@ -112,8 +109,8 @@ def _is_post(item: etree._Element) -> bool:
 def _actions(root: etree._Element, rule: Rule) -> list[etree._Element]:
     """Short links, buttons and labels whose whole text is one of the rule's action phrases."""
     assert rule.regex is not None
-    finder = _finder(rule, "(//a|//button|//*[@role='button']|//span)[string-length(normalize-space(.)) < 40]"
-                     "[{test}]", "normalize-space(.)", _literals(rule.params.get("phrases", ())))
+    finder = _finder(rule, "(//a|//button|//*[@role='button']|//span)[string-length(.) < 60][{test}]", ".",
+                     _literals(rule.params.get("phrases", ())), cased=True)
     match = rule.regex.match
     return [el for el in finder(root) if len(el) <= 3 and match(_text(el))]
 
@@ -131,10 +128,10 @@ def _literals(phrases: Iterable[str]) -> list[str]:
     return [w for w in out if w]
 
 
-def comment_threads(root: etree._Element, rule: Rule) -> list[etree._Element]:
+def comment_threads(page: _Page, rule: Rule) -> list[etree._Element]:
     """Containers of at least ``min_items`` sibling posts, each with an action and a time or avatar."""
     min_items = int(rule.params.get("min_items", 2))
-    actions = _actions(root, rule)
+    actions = _actions(page.root, rule)
     if len(actions) < min_items:
         return []
     found: list[etree._Element] = []
@@ -159,11 +156,11 @@ def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
 
 # ---------------------------------------------------------------- sign-up boxes
 
-def signup_boxes(root: etree._Element, rule: Rule) -> list[etree._Element]:
+def signup_boxes(page: _Page, rule: Rule) -> list[etree._Element]:
     """The short box around each e-mail input that has a submit control near it."""
     max_chars = int(rule.params.get("max_chars", 700))
     boxes: list[etree._Element] = []
-    for field in _EMAIL_INPUTS(root):
+    for field in _EMAIL_INPUTS(page.root):
         form = next((a for a in field.iterancestors() if a.tag == "form"), None)
         scope = form if form is not None else field.getparent()
         for _ in range(3):
@@ -178,17 +175,31 @@ def signup_boxes(root: etree._Element, rule: Rule) -> list[etree._Element]:
 
 # ---------------------------------------------------------------- share and follow bars
 
-def _links(root: etree._Element, rule: Rule) -> list[etree._Element]:
-    """Links whose ``href`` holds one of the rule's ``tokens`` (literal, any case)."""
-    found: list[etree._Element] = _finder(rule, "//a[@href][{test}]", "@href", rule.params.get("tokens", ()))(root)
-    return found
+_HREFS = etree.XPath("//a/@href")
+_LITERALS: RuleCache[re.Pattern[str]] = RuleCache()
 
 
-def share_bars(root: etree._Element, rule: Rule) -> list[etree._Element]:
+class _Page:
+    """The page as the detectors see it; the link targets are read once for all of them."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._hrefs: list[Any] | None = None
+
+    def links(self, rule: Rule) -> list[etree._Element]:
+        """Links whose ``href`` holds one of the rule's ``tokens`` (literal; host names are lower case)."""
+        pattern = _LITERALS.get((rule,), lambda: re.compile("|".join(map(re.escape, rule.params.get("tokens", ())))))
+        if self._hrefs is None:
+            self._hrefs = _HREFS(self.root)
+        search = pattern.search
+        return [href.getparent() for href in self._hrefs if search(href)]
+
+
+def share_bars(page: _Page, rule: Rule) -> list[etree._Element]:
     """Boxes holding ``min_items`` share/follow links and at most ``max_chars`` of text."""
     min_items = int(rule.params.get("min_items", 3))
     max_chars = int(rule.params.get("max_chars", 300))
-    links = _links(root, rule)
+    links = page.links(rule)
     counts: dict[etree._Element, int] = {}
     for link in links:
         for anc in link.iterancestors():
@@ -229,12 +240,12 @@ def teaser_lists(root: etree._Element, rule: Rule, ancestry: Mapping[etree._Elem
 
 # ---------------------------------------------------------------- author boxes
 
-def author_boxes(root: etree._Element, rule: Rule) -> list[etree._Element]:
+def author_boxes(page: _Page, rule: Rule) -> list[etree._Element]:
     """Short boxes with a picture and a link to an author page (the bio under an article)."""
     max_chars = int(rule.params.get("max_chars", 900))
     min_chars = int(rule.params.get("min_chars", 80))
     boxes: list[etree._Element] = []
-    for link in [*_links(root, rule), *_REL_AUTHOR(root)]:
+    for link in [*page.links(rule), *_REL_AUTHOR(page.root)]:
         for anc in link.iterancestors():
             if anc.tag in _NEVER or _length(anc) > max_chars:
                 break
@@ -244,7 +255,7 @@ def author_boxes(root: etree._Element, rule: Rule) -> list[etree._Element]:
     return _outermost(boxes)
 
 
-_Detector = Callable[[etree._Element, Rule], list[etree._Element]]
+_Detector = Callable[[_Page, Rule], list[etree._Element]]
 _DETECTORS: dict[str, _Detector] = {
     "comment-thread": comment_threads,
     "signup-box": signup_boxes,
@@ -258,10 +269,11 @@ def find_shapes(root: etree._Element, rules: Iterable[Rule],
                 ancestry: Mapping[etree._Element, None]) -> dict[str, list[etree._Element]]:
     """The elements each ``shape`` rule recognises, by rule id."""
     out: dict[str, list[etree._Element]] = {}
+    page = _Page(root)
     for rule in rules:
         shape: Any = rule.params.get("shape")
         if shape == "teaser-list":
             out[rule.id] = teaser_lists(root, rule, ancestry)
         else:
-            out[rule.id] = _DETECTORS[shape](root, rule)
+            out[rule.id] = _DETECTORS[shape](page, rule)
     return out

@@ -20,14 +20,18 @@ from lxml import etree
 from scraper.align import Span
 from scraper.article import Removal
 from scraper.blocks import Block, is_prose
-from scraper.rules import Rule, RuleSet
+from scraper.rules import Rule, RuleCache, RuleSet
 from scraper.shapes import find_shapes
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "font", "small", "u", "label", "abbr", "time"})
 _NEVER = frozenset({"html", "body", "head", "main", "article"})
 _SPACE = re.compile(r"\s+")
-_TEXT_NODES = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+_STRING = etree.XPath("string(.)")  # scripts and styles are gone before the rules run
+
+
+def _text_of(el: etree._Element) -> str:
+    return _norm(str(_STRING(el)))
 _HAS_BIG_HEADING = etree.XPath("boolean(self::h1 or .//h1 or self::article or .//article or self::main or .//main)")
 _MAX_HEADING_CHARS = 90
 # Paragraphs with this much text outside links are article prose (or comments), not teasers.
@@ -35,10 +39,10 @@ _PROSE_CHARS = 120
 # An inline box opened by a heading (bio, newsletter, "read more") holds at most this much text.
 _BOX_MAX_CHARS = 1200
 _HEADING_PROTECT_RATIO = 0.85
+# Text outside the posts of a related-posts box (ad slots, empty wrappers) is at most this long.
+_OTHER_TEXT = 200
 # Prose inside the article's run that weak evidence may still remove: teaser blurbs, not paragraphs.
 _WEAK_PROSE_CHARS = 400
-# The article's run is trusted when the prose no rule claims is at least this share of all prose.
-_TRUSTED_RUN = 0.3
 _STRING_LENGTH = etree.XPath("string-length(.)")
 _PARAGRAPHS = etree.XPath("descendant-or-self::p")
 
@@ -94,7 +98,7 @@ def _anchor_for(node_owner: etree._Element, heading_text: str) -> etree._Element
         if parent is None or parent.tag in _NEVER:
             break
         # same length first: one call into libxml2 rules out almost every parent
-        if int(_NORM_LENGTH(parent)) != len(heading_text) or _norm("".join(_TEXT_NODES(parent))) != heading_text:
+        if int(_NORM_LENGTH(parent)) != len(heading_text) or _text_of(parent) != heading_text:
             break
         anchor = parent
     if anchor.tag in _INLINE or anchor.tag in _NEVER:
@@ -117,7 +121,7 @@ def _short_owners(root: etree._Element) -> list[tuple[etree._Element, str]]:
     for owner in _HEADING_OWNERS(root):
         if owner.tag in _NEVER:
             continue
-        full = _norm("".join(_TEXT_NODES(owner)))
+        full = _text_of(owner)
         if full and len(full) <= _MAX_HEADING_CHARS:
             out.append((owner, full))
     return out
@@ -162,7 +166,7 @@ def _box(anchor: etree._Element, rule: Rule) -> etree._Element | None:
     (an author bio, a newsletter box, a comment thread), prose included."""
     parent = anchor.getparent()
     if parent is None or parent.tag in _NEVER - {"article"} or (anchor.getprevious() is not None and any(
-        _norm("".join(_TEXT_NODES(prev))) for prev in anchor.itersiblings(preceding=True)
+        _text_of(prev) for prev in anchor.itersiblings(preceding=True)
     )):
         return None
     if (parent.text or "").strip():
@@ -177,9 +181,12 @@ def _box(anchor: etree._Element, rule: Rule) -> etree._Element | None:
 
 
 def _only_nested_articles(parent: etree._Element, anchor: etree._Element) -> bool:
-    """Whether every sibling after the heading is an ``<article>``: a list of whole related posts."""
+    """Whether what follows the heading is a list of whole posts: ``<article>`` siblings, and
+    nothing else with text worth keeping (an ad slot, an empty wrapper)."""
     rest = [s for s in anchor.itersiblings() if isinstance(s.tag, str)]
-    return bool(rest) and all(s.tag == "article" for s in rest) and parent.find(".//h1") is None
+    posts = [s for s in rest if s.tag == "article"]
+    others = sum(text_length(s) for s in rest if s.tag != "article")
+    return len(posts) >= 2 and others < _OTHER_TEXT and parent.find(".//h1") is None
 
 
 def _section(anchor: etree._Element, rule: Rule) -> list[etree._Element]:
@@ -256,15 +263,11 @@ class _ClassIndex:
             return hit
 
 
-_INDEXES: dict[tuple[str, ...], _ClassIndex] = {}
+_INDEXES: RuleCache[_ClassIndex] = RuleCache(limit=64)
 
 
 def _class_index(rules: tuple[Rule, ...]) -> _ClassIndex:
-    key = tuple(r.id for r in rules)
-    index = _INDEXES.get(key)
-    if index is None:
-        index = _INDEXES[key] = _ClassIndex(rules)
-    return index
+    return _INDEXES.get(rules, lambda: _ClassIndex(rules))
 
 
 def _class_hits(sources: Iterable[etree._Element], rules: tuple[Rule, ...]) -> list[tuple[Rule, etree._Element]]:
@@ -322,7 +325,8 @@ def find_groups(root: etree._Element, rules: RuleSet, spans: Sequence[Span | Non
     for rule, el in _class_hits(ancestry, rules.of_kind("prune_class")):
         by_rule.setdefault(rule.id, []).append(el)
     headings = rules.of_kind("heading")
-    short = _short_owners(root) if headings else []
+    anyone = rules.any_match("heading")
+    short = [(o, t) for o, t in _short_owners(root) if anyone is not None and anyone.match(t)] if headings else []
     shapes = find_shapes(root, rules.of_kind("shape"), ancestry)
     groups: list[Group] = []
     for rule in rules.rules:
@@ -373,13 +377,11 @@ def _claims(groups: Sequence[Group], spans: Sequence[Span | None]) -> list[list[
 def _core(blocks: Sequence[Block], claimed: set[int]) -> tuple[int, int]:
     """First and last index of the article's run: the prose that no rule claims.
 
-    When rules claim most of the prose, there is no trustworthy run and every prose block counts
-    as inside it (weak evidence then removes no prose at all).
+    When rules claim all of the prose, there is no run to trust and every block counts as inside
+    it (weak evidence then removes no prose at all).
     """
-    prose = [i for i, b in enumerate(blocks) if is_prose(b)]
-    free = [i for i in prose if i not in claimed]
-    free_chars = sum(len(blocks[i].text) for i in free)
-    if not free or free_chars < _TRUSTED_RUN * sum(len(blocks[i].text) for i in prose):
+    free = [i for i, b in enumerate(blocks) if is_prose(b) and i not in claimed]
+    if not free:
         return -1, len(blocks)
     return free[0], free[-1]
 
@@ -394,15 +396,20 @@ def _by_rule(groups: Sequence[Group], claims: Sequence[list[int]], blocks: Seque
     total = sum(len(b.text) for b in blocks) or 1
     merged: dict[str, tuple[Rule, list[int]]] = {}
     for group, claim in zip(groups, claims, strict=True):
-        entry = merged.setdefault(group.rule.id, (group.rule, []))
-        if sum(len(blocks[i].text) for i in claim) <= _ratio(group.rule, protect_ratio) * total:
-            entry[1].extend(claim)
+        rule = group.rule
+        entry = merged.setdefault(rule.id, (rule, []))
+        if sum(len(blocks[i].text) for i in claim) <= _ratio(rule, protect_ratio) * total:
+            longest = rule.params.get("max_block_chars")
+            entry[1].extend(i for i in claim if longest is None or len(blocks[i].text) <= longest)
     return [(rule, sorted(set(found))) for rule, found in merged.values()]
 
 
 def _ratio(rule: Rule, protect_ratio: float) -> float:
     # A heading names what it opens, so its section may be most of an aggregator page (whole
-    # related stories); a class token is weaker evidence and may sit on the page wrapper.
+    # related stories); a class token is weaker evidence and may sit on the page wrapper. A rule
+    # whose tokens also name layout wrappers (menu, sidebar, author) says how small its box is.
+    if "max_share" in rule.params:
+        return min(float(rule.params["max_share"]), protect_ratio)
     return max(protect_ratio, _HEADING_PROTECT_RATIO) if rule.kind == "heading" else protect_ratio
 
 

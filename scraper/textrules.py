@@ -82,14 +82,14 @@ def _rest_allowed(blocks: Sequence[Block], start: int) -> bool:
     return not any(b.box in article and is_prose(b) for b in blocks[start + 1 :])
 
 
-def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal]) -> set[int]:
+def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal], maybe: list[bool]) -> set[int]:
     """Apply a ``heading`` or ``cut_after`` rule: each match cuts its section, or the rest."""
     assert rule.regex is not None
     gone: set[int] = set()
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        eligible = rule.kind == "cut_after" or block.headingish
+        eligible = maybe[i] and (rule.kind == "cut_after" or block.headingish)
         if not (eligible and rule.regex.match(block.text)):
             i += 1
             continue
@@ -106,11 +106,11 @@ def _apply_positional(blocks: list[Block], rule: Rule, removals: list[Removal]) 
     return gone
 
 
-def _apply_drop_line(blocks: list[Block], rule: Rule, removals: list[Removal]) -> set[int]:
+def _apply_drop_line(blocks: list[Block], rule: Rule, removals: list[Removal], maybe: list[bool]) -> set[int]:
     assert rule.regex is not None
     gone = set()
     for i, block in enumerate(blocks):
-        if rule.regex.match(block.text):
+        if maybe[i] and rule.regex.match(block.text):
             removals.append(Removal(rule=rule.id, kind=rule.kind, chars=len(block.text)))
             gone.add(i)
     return gone
@@ -192,12 +192,16 @@ def text_verdicts(
     verdicts: list[str | None] = [None] * len(blocks)
     live = list(range(len(blocks)))
     removals: list[Removal] = []
+    lines = rules.any_match("heading", "cut_after", "drop_line")
+    # one test per block for all whole-line patterns: most blocks match none of them
+    may_match = [lines is not None and bool(lines.match(b.text)) for b in blocks]
     for rule in rules.rules:
         current = [blocks[i] for i in live]
+        maybe = [may_match[i] for i in live]
         if rule.kind in ("heading", "cut_after"):
-            gone = _apply_positional(current, rule, removals)
+            gone = _apply_positional(current, rule, removals, maybe)
         elif rule.kind == "drop_line":
-            gone = _apply_drop_line(current, rule, removals)
+            gone = _apply_drop_line(current, rule, removals, maybe)
         elif rule.kind == "link_run":
             gone = _apply_link_run(current, rule, removals)
         elif rule.kind == "repeat_meta":
