@@ -32,6 +32,9 @@ _JA_BYLINE = re.compile(r"([\u4e00-\u9fff\u3040-\u30ff]{2,8}?)\s?(?:記者|特�
 _JA_PREFIX = re.compile(r"(?:文|取材・文|写真・文|執筆)\s*[:：/]\s*([\u4e00-\u9fff\u3040-\u30ff・]{2,10})")
 _CJK_NAME_SPLIT = re.compile(r"[\s、,，]+")
 _MAX_NAME_WORDS = 5
+MARKED, STRUCTURED = 1, 2  # how far a source vouches for what it holds being names (see split_byline)
+_STRUCTURED = STRUCTURED
+_PAREN = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "Jean-Luc Aufranc (CNXSoft)": an affiliation in brackets
 _MAX_BYLINE = 300
 
 
@@ -45,6 +48,7 @@ class _Words:
     """The byline vocabulary of ``bylines.toml``, compiled."""
 
     prefix: re.Pattern[str]
+    stop: re.Pattern[str]
     splitter: re.Pattern[str]
     particles: frozenset[str]
     honorifics: frozenset[str]
@@ -65,6 +69,7 @@ def _words() -> _Words:
         r"^(?:" + "|".join(re.escape(p) for p in prefixes) + r")(?:\s*[:：\-–—]\s*|\s+|$)"
         r"|^by(?=[A-Z][a-z])", re.I,
     )
+    stop = re.compile(r"(?:^|\s|\|)(?:" + "|".join(re.escape(w) for w in data["stop_labels"]) + r")\b", re.I)
     conj = "|".join(re.escape(c) for c in sorted(data["conjunctions"], key=len, reverse=True))
     splitter = re.compile(r"\s*(?:[;|/•·,，、&＆+\n]|\s[-–—]\s)\s*|\s+(?:" + conj + r")\s+", re.I)
     agencies: dict[str, str] = {}
@@ -75,7 +80,7 @@ def _words() -> _Words:
             if len(alias) > 4:
                 agency_keys[_key(alias)] = name
     lower = lambda items: frozenset(i.casefold() for i in items)  # noqa: E731
-    return _Words(prefix, splitter, lower(data["particles"]), lower(data["honorifics"]),
+    return _Words(prefix, stop, splitter, lower(data["particles"]), lower(data["honorifics"]),
                   lower(data["credentials"]), lower(data["roles"]), lower(data["organisation_words"]),
                   lower(data["not_names"]), agencies, agency_keys)
 
@@ -123,7 +128,7 @@ def _is_credential(piece: str) -> bool:
                for t in tokens)
 
 
-def _name_tokens(piece: str, trusted: bool = False, first_name: bool = True) -> list[str] | None:
+def _name_tokens(piece: str, trusted: int = 0, first_name: bool = True) -> list[str] | None:
     """The piece's tokens when they read as a person's name, else None (role, sentence, junk)."""
     words = _words()
     tokens = piece.split()
@@ -133,10 +138,14 @@ def _name_tokens(piece: str, trusted: bool = False, first_name: bool = True) -> 
         if token.casefold().strip(".,:") in words.roles:
             if i == 0 or not first_name:
                 return None
+            if i == 1 and not trusted:
+                return None  # "Community Editor", "Kev Writer": one word before a role is a role
             tokens = tokens[:i]
             break
     if not tokens or len(tokens) > _MAX_NAME_WORDS:
         return None
+    if not trusted and len(tokens) == 1 and tokens[0].islower():
+        return None  # "by filing your taxes": a lower-case word after "by" in running text is no name
     for i, token in enumerate(tokens):
         low = token.casefold()
         if any(ch.isdigit() for ch in token) or "*" in token or low.endswith(":"):
@@ -144,22 +153,23 @@ def _name_tokens(piece: str, trusted: bool = False, first_name: bool = True) -> 
         if low in words.particles or low in words.honorifics or (i and low in words.credentials):
             continue
         first = token.lstrip("\"'‘“(")[:1]
-        if not trusted and len(tokens) > 1 and first and first.isalpha() and first.islower() and not _CJK.match(first):
+        lower_ok = trusted >= _STRUCTURED or (trusted and all(t.islower() for t in tokens))
+        if not lower_ok and len(tokens) > 1 and first and first.isalpha() and first.islower() and not _CJK.match(first):
             return None  # a lower-case word inside a multi-word piece: a sentence, not a name
     return tokens
 
 
-def _classify(piece: str, publishers: frozenset[str], trusted: bool = False, first_name: bool = True
+def _classify(piece: str, publishers: frozenset[str], trusted: int = 0, first_name: bool = True
               ) -> tuple[str, str] | None:
     """``("person", name)``, ``("agency", name)`` or None (organisation, place, role, junk)."""
-    piece = piece.strip(" .,:;-–—|()[]\"'“”‘’«»")
+    piece = _PAREN.sub("", piece).strip(" .,:;-–—|()[]\"'“”‘’«»")
     if not piece or len(piece) > 80 or _URLISH.search(piece):
         return None
     agency = agency_name(piece)
     if agency:
         return "agency", agency
     key = _key(piece)
-    if not key or _is_publisher(key, " " not in piece.strip(), publishers):
+    if not key or _is_publisher(key, " " not in piece.strip(), publishers, first_name):
         return None
     words = _words()
     if any(t.casefold().strip(".,") in words.organisations or t.casefold().strip(".,") in words.not_names
@@ -174,21 +184,22 @@ def _classify(piece: str, publishers: frozenset[str], trusted: bool = False, fir
     return ("person", name) if name else None
 
 
-def _is_publisher(key: str, one_word: bool, publishers: frozenset[str]) -> bool:
+def _is_publisher(key: str, one_word: bool, publishers: frozenset[str], first: bool = True) -> bool:
     """Whether a byline piece is the publisher's own name.
 
     ``publishers`` holds prefixed keys (see ``metadata._publisher_keys``): ``org:`` names of the
-    publishing organisation always count; ``site:`` names count for a one-word piece ("VnExpress") or
-    a piece holding the site name and more ("Motley Fool Staff"), not for a full name equal to it (a
-    blog named after its author); ``host:`` keys count for a one-word piece.
+    publishing organisation always count; ``site:`` and ``host:`` names count for a one-word piece
+    ("VnExpress"), for a piece after a name ("Brian Truitt, USA TODAY") and for a piece holding the
+    site name and more ("Motley Fool Staff"), but not for a lone full name equal to them: a blog named
+    after its author (bennadel.com, "Ben Nadel").
     """
     for entry in publishers:
         kind, _, p = entry.partition(":")
         if kind == "org" and (key == p or (len(p) >= 4 and p in key)):
             return True
-        if kind == "site" and ((key == p and one_word) or (len(p) >= 4 and p in key and key != p)):
+        if kind in ("site", "host") and key == p and (one_word or not first):
             return True
-        if kind == "host" and one_word and key == p:
+        if kind == "site" and len(p) >= 4 and p in key and key != p:
             return True
     return False
 
@@ -206,7 +217,7 @@ def _cjk_names(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def split_byline(raw: str | None, publishers: frozenset[str] = frozenset(), *, trusted: bool = False) -> Byline:
+def split_byline(raw: str | None, publishers: frozenset[str] = frozenset(), *, trusted: int = 0) -> Byline:
     """Turn one byline string into people and wire services.
 
     Prefixes ("By", "Von", "Por", "Text:") go; the string is split on commas, semicolons, slashes,
@@ -218,8 +229,9 @@ def split_byline(raw: str | None, publishers: frozenset[str] = frozenset(), *, t
     Args:
         raw: the byline as found (meta content, JSON-LD name, text of the byline element).
         publishers: comparison keys (``_key``) of the site's own names.
-        trusted: the string is a structured author name (JSON-LD Person, meta author), so a name
-            written in lower case ("kirstin boatto") is still a name.
+        trusted: how far the source vouches for names: ``STRUCTURED`` (JSON-LD Person, meta author: a
+            name in lower case, "kirstin boatto", is still a name), ``MARKED`` (a link to an author
+            page: a user name, "jsteinhardt", is one), 0 (byline class or text: names are capitalised).
 
     Returns:
         The people and agencies, each once, in the order given.
@@ -235,10 +247,13 @@ def split_byline(raw: str | None, publishers: frozenset[str] = frozenset(), *, t
         people = [n for n in cjk if not _is_publisher(_key(n), True, publishers) and not agency_name(n)]
         if people or agencies:
             return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
-    text = _strip_prefix(text)
+    text = _strip_prefix(text.strip(" |"))
+    if text[:1] in ",;":
+        return Byline()  # ", USA TODAY": the template's name field was empty, only the affiliation is left
     people: list[str] = []
     agencies: list[str] = []
     previous_multiword = False
+    text = _words().stop.split(text, maxsplit=1)[0]  # "Jane Doe | Reviewed by John Roe": only the author
     for piece in _words().splitter.split(text):
         piece = _strip_prefix(piece.strip())
         if not piece:

@@ -23,7 +23,7 @@ from htmldate.extractors import try_date_expr
 from lxml import etree
 from trafilatura.metadata import examine_meta
 
-from scraper.authors import Byline, agency_name, name_key, split_byline
+from scraper.authors import MARKED, STRUCTURED, Byline, agency_name, name_key, split_byline
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +274,9 @@ def _publisher_keys(sites: list[str], objects: list[dict[str, Any]], article: di
     the page's site names (og:site_name, ...), which personal blogs set to their author's name;
     ``host:`` keys the host name. A name JSON-LD also gives a Person is never a publisher's.
     """
-    persons = {name_key(o["name"]) for o in objects
+    authors = article.get("author")
+    people = [*objects, *(a for a in (authors if isinstance(authors, list) else [authors]) if isinstance(a, dict))]
+    persons = {name_key(o["name"]) for o in people
                if isinstance(o.get("name"), str) and "person" in schema_types(o)}
     orgs: list[Any] = []
     publisher = article.get("publisher")
@@ -393,6 +395,14 @@ _BYLINE_XPATHS = [
         "or contains(@data-testid,'Author') or contains(@data-component,'Byline') "
         "or contains(@data-component,'byline')]"
     ),
+    # a link to the author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts
+    etree.XPath(
+        "//a[re:test(@href, '/(?:author|authors|autor|autoren|autorzy|auteur|auteurs|autore|autori|autores|"
+        "profile|profiles|people|person|journalist|journalists|journalisten|writer|writers|staff|"
+        "contributor|contributors|columnist|columnists|reporter|reporters|redakteur|redaktion/autor|"
+        "giornalisti|periodistas|yazar|yazarlar)/[^/?#]+/?(?:[?#].*)?$', 'i')]",
+        namespaces={"re": "http://exslt.org/regular-expressions"},
+    ),
     etree.XPath(
         "//*[re:test(@class, '(?:^|[\\s_-])(?:by-?line|author-?name|authorname|author|byl|article-?author|"
         "post-?author|entry-?author|writer|reporter|journalist|autor|auteur|autore|bylines?|credits?|"
@@ -403,7 +413,7 @@ _BYLINE_XPATHS = [
 # Class/id words of containers whose names are not the article's byline (comments, teasers, widgets).
 _NOT_BYLINE = re.compile(
     r"(?:^|[-_])(?:comments?|commentlist|reply|replies|respond|discussion|related|recommend(?:ed|ations)?|"
-    r"sidebar|widget|footer|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
+    r"sidebar|widgets|footer|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
     r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|card|cards|listing|feed)(?:$|[-_])",
     re.I,
 )
@@ -422,20 +432,21 @@ _TEXT_NODES = etree.XPath("//body//text()[normalize-space()][string-length(norma
 def _byline_element_ok(el: etree._Element) -> bool:
     """Whether an element marked as an author sits in the article, not in comments or teasers.
 
-    An ``<aside>`` or ``<footer>`` is the article's own (a meta column, an entry footer) when an
-    ``<article>`` or ``<main>`` holds it, and the page's sidebar or footer otherwise.
+    Only the few containers up to the article (``<article>``, ``<main>``) are looked at: broken
+    markup often leaves the whole article inside an unclosed menu, and an article's own classes say
+    little ("newsletter-post"). An ``<aside>`` or ``<footer>`` inside the article is its meta column
+    or entry footer; outside it, the page's sidebar or footer.
     """
     boxed = False
     for depth, node in enumerate((el, *el.iterancestors())):
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("body", "html"):  # body classes describe the whole page ("profile-right-sidebar")
+        if tag in ("article", "main"):
+            return True
+        if tag in ("body", "html") or depth > _BYLINE_DEPTH:
             break
         if tag in _NOT_BYLINE_TAGS:
             return False
-        if tag in ("aside", "footer"):
-            boxed = True
-        elif tag in ("article", "main") and boxed:
-            boxed = False
+        boxed = boxed or tag in ("aside", "footer")
         tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
         pattern = _NOT_BYLINE_SELF if depth == 0 else _NOT_BYLINE
         if any(pattern.search(t) for t in tokens):
@@ -443,9 +454,14 @@ def _byline_element_ok(el: etree._Element) -> bool:
     return not boxed
 
 
-def _markup_bylines(tree: etree._Element) -> Iterator[str]:
-    """Author strings from markup: rel/itemprop=author, then byline/author class names."""
-    for xpath in _BYLINE_XPATHS:
+_BYLINE_DEPTH = 14
+
+
+def _markup_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
+    """Author strings from markup, each with whether the markup vouches for it being a name:
+    rel/itemprop=author and links to author pages do; byline/author class names do not."""
+    for index, xpath in enumerate(_BYLINE_XPATHS):
+        trusted = MARKED if index < 2 else 0
         seen = 0
         for el in xpath(tree):
             if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "style", "img"):
@@ -456,12 +472,12 @@ def _markup_bylines(tree: etree._Element) -> Iterator[str]:
             text = " | ".join(n for n in names if n) or _text(el, " | ", _LINK_SEPARATED)
             if text and len(text) <= 200:
                 seen += 1
-                yield text
+                yield text, trusted
             if seen >= 12:
                 break
 
 
-def _text_bylines(tree: etree._Element) -> Iterator[str]:
+def _text_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
     """Short text nodes that read as a byline: "By Jane Doe", "记者 张三", "홍길동 기자"."""
     for count, node in enumerate(_TEXT_NODES(tree)):
         if count > 3000:
@@ -470,16 +486,18 @@ def _text_bylines(tree: etree._Element) -> Iterator[str]:
         if _BY_LABEL.fullmatch(text):  # "Written by" in one element, the name in the next
             parent = node.getparent()
             following = parent.getnext() if parent is not None else None
-            if following is not None and _byline_element_ok(parent):
+            while following is not None and not _text(following) and following.tag in ("br", "span", "i", "img"):
+                following = following.getnext()
+            if following is not None and parent is not None and _byline_element_ok(parent):
                 name = _text(following)
                 if name and len(name.split()) <= 8:
-                    yield name
+                    yield name, 0
         elif _BY_LINE.match(text) and len(text.split()) <= 12:
             parent = node.getparent()
             if parent is not None and _byline_element_ok(parent):
-                yield text
+                yield text, 0
         elif re.search(r"기자|특파원|记者|記者|编辑|編輯|作者|特派員", text) and len(text) <= 60:
-            yield text
+            yield text, 0
 
 
 def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publishers: frozenset[str]
@@ -501,13 +519,13 @@ def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publi
                 continue
             types = schema_types(item) if item.get("@type") else {"person"}
             if types & _PERSON_TYPES:
-                byline = split_byline(name, publishers, trusted=True)
+                byline = split_byline(name, publishers, trusted=STRUCTURED)
                 people += byline.people
                 agencies += byline.agencies
             elif agency := agency_name(name):
                 agencies.append(agency)
         elif isinstance(item, str) and not item.startswith(("http://", "https://")):
-            byline = split_byline(item, publishers, trusted=True)
+            byline = split_byline(item, publishers, trusted=STRUCTURED)
             people += byline.people
             agencies += byline.agencies
     return people, agencies
@@ -552,14 +570,17 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         consider(p for name in citation for p in split_byline(name, publishers).people)
     meta_names = [meta.get(k) for k in ("author", "article:author", "dc.creator", "dcterms.creator",
                                         "parsely-author", "sailthru.author", "byl", "cxenseparse:author")]
+    for n in ("1", "2"):  # Slack/Twitter cards: twitter:label1 "Written by", twitter:data1 "Jane Doe"
+        if re.fullmatch(r"(?:written by|author|by|autor|auteur|autore)\s*:?", meta.get(f"twitter:label{n}", ""), re.I):
+            meta_names.append(meta.get(f"twitter:data{n}"))
     for raw in meta_names:
         if raw and not raw.startswith(("http://", "https://")):
-            byline = split_byline(raw, publishers, trusted=True)
+            byline = split_byline(raw, publishers, trusted=STRUCTURED)
             agencies += byline.agencies
             consider(byline.people)
     sources = _markup_bylines(tree) if best else _chain(_markup_bylines(tree), _text_bylines(tree))
-    for count, raw in enumerate(sources):
-        byline = split_byline(raw, publishers)
+    for count, (raw, trusted) in enumerate(sources):
+        byline = split_byline(raw, publishers, trusted=trusted)
         agencies += byline.agencies
         if best and count >= 3:
             break
@@ -567,7 +588,7 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
 
 
-def _chain(*iterators: Iterator[str]) -> Iterator[str]:
+def _chain(*iterators: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:
     for iterator in iterators:
         yield from iterator
 
