@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -353,8 +354,21 @@ def _h1_texts(tree: etree._Element, site_keys: set[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _cut_pipe(title: str | None) -> str | None:
+    """``"Headline | Section"`` -> ``"Headline"``: a pipe is never part of a printed headline."""
+    if not title or " | " not in title:
+        return title
+    parts = [p.strip() for p in title.split(" | ") if p.strip()]
+    return next((p for p in parts if len(p.split()) >= 3), max(parts, key=len, default=title))
+
+
 def _title(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
            ) -> str | None:
+    return _cut_pipe(_headline(tree, meta, article, site_keys))
+
+
+def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
+              ) -> str | None:
     """The headline as printed: an ``<h1>`` that agrees with what the page says its title is.
 
     The references (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``) lose the
@@ -372,17 +386,36 @@ def _title(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
         score = max((_similarity(h, r) for r in refs), default=0.0)
         if score > best_score:
             best, best_score = h, score
-    if best is not None and best_score >= _AGREE:
-        if best.isupper():  # printed in capitals by the style sheet; the reference has the case
-            same = next((r for r in refs if name_key(r) == name_key(best)), None)
-            return same or best
-        return best
-    if refs:
-        return refs[0]
-    return h1s[0] if h1s else None
+    if best is not None and best_score > _AGREE:
+        if best.isupper():  # typed in capitals for the style; the reference has the case
+            same = max(refs, key=lambda r: SequenceMatcher(None, name_key(r), name_key(best)).ratio())
+            return same if SequenceMatcher(None, name_key(same), name_key(best)).ratio() >= 0.85 else best
+        return next((r for r in refs if _wraps(best, r)), best)
+    return refs[0] if refs else None
 
 
-_AGREE = 0.5
+_WRAP_BEFORE = re.compile(
+    r"^\W*(?:\w+[\s\w]{0,18}:|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\w{3,9}\.? \d{1,2},? \d{4})\W*$")
+_WRAP_AFTER = re.compile(
+    r"^\W*(?:(?:posted|published|updated|written|veröffentlicht|publicado|publié|pubblicato)\b.*|by\s.*|"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.*|\w{3,9}\.? \d{1,2},? \d{4}.*)$", re.I,
+)
+
+
+def _wraps(h1: str, ref: str) -> bool:
+    """Whether the ``<h1>`` is the reference plus a label, a date or a byline ("Title: …", "… Posted on
+    July 1, 2024 by infuy"): markup printed inside the heading, not part of the headline."""
+    low, part = h1.casefold(), ref.casefold()
+    if len(ref.split()) < 3 or part == low or part not in low:
+        return False
+    before, _, after = low.partition(part)
+    return (not before.strip() or bool(_WRAP_BEFORE.match(before))) and (
+        not after.strip() or bool(_WRAP_AFTER.match(after)))
+
+
+
+# An <h1> sharing under a third of its words with every reference is a section name, a logo or a slogan.
+_AGREE = 0.3
 
 
 # ---------------------------------------------------------------------------------------------------
