@@ -815,13 +815,13 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
     modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
                             *_MODIFIED_MARKUP(tree)], now)
     printed, printed_updated = _printed_dates(tree, h1, now)
-    published = structured
-    if printed and (not structured or not _same_day(structured, printed)):
-        # The page prints another day than its metadata says (templates stamp the build or the
-        # import date into JSON-LD); the reader sees the printed one. A printed datetime wins whole.
+    # The page's printed header date when its metadata is silent: where both exist and the printed
+    # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
+    published = structured or printed or _htmldate(tree, url, now) or _url_date(url, now)
+    if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE:
+        # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
+        # re-import or build date, the page the day the article appeared.
         published = printed
-    if published is None:
-        published = _htmldate(tree, url, now) or _url_date(url, now)
     if modified is None and printed_updated:
         modified = printed_updated
     if published and modified:
