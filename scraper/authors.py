@@ -22,7 +22,9 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Korean: "홍길동 기자" (reporter), "특파원" (correspondent) and their kin follow the name.
-_KO_BYLINE = re.compile(r"([가-힣]{2,4})\s?(?:선임|수석|객원|수습|인턴)?\s?(?:기자|특파원|논설위원|편집위원|칼럼니스트|통신원)")
+_KO_BYLINE = re.compile(
+    r"([가-힣]{2,4})\s?(?:선임|수석|객원|수습|인턴)?\s?(?:기자|특파원|논설위원|편집위원|칼럼니스트|통신원)"
+)
 # Chinese: "记者 张三", "文/李四", "编辑：王五" put the role first; Japanese "山田太郎記者" puts it after.
 _ZH_BYLINE = re.compile(
     r"(?:本报记者|本報記者|记者|記者|编辑|編輯|责编|責編|责任编辑|責任編輯|作者|撰文|文|通讯员|通訊員|实习生|實習生)"
@@ -128,7 +130,7 @@ def _is_credential(piece: str) -> bool:
                for t in tokens)
 
 
-def _name_tokens(piece: str, trusted: int = 0, first_name: bool = True) -> list[str] | None:
+def _name_tokens(piece: str, trusted: int = 0, first_name: bool = True) -> list[str] | None:  # noqa: PLR0911 - one reason each
     """The piece's tokens when they read as a person's name, else None (role, sentence, junk)."""
     words = _words()
     tokens = piece.split()
@@ -159,7 +161,8 @@ def _name_tokens(piece: str, trusted: int = 0, first_name: bool = True) -> list[
     return tokens
 
 
-def _classify(piece: str, publishers: frozenset[str], trusted: int = 0, first_name: bool = True
+def _classify(  # noqa: PLR0911 - one verdict per kind of piece
+    piece: str, publishers: frozenset[str], trusted: int = 0, first_name: bool = True
               ) -> tuple[str, str] | None:
     """``("person", name)``, ``("agency", name)`` or None (organisation, place, role, junk)."""
     piece = _PAREN.sub("", piece).strip(" .,:;-–—|()[]\"'“”‘’«»")
@@ -217,7 +220,16 @@ def _cjk_names(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def split_byline(raw: str | None, publishers: frozenset[str] = frozenset(), *, trusted: int = 0) -> Byline:
+def _cjk_byline(text: str, publishers: frozenset[str]) -> Byline:
+    """People and agencies of a Chinese, Japanese or Korean byline."""
+    agencies = [a for a in (agency_name(p) for p in re.split(r"[\s=/()（）]+", text)) if a]
+    people = [n for n in _cjk_names(text) if not _is_publisher(_key(n), True, publishers) and not agency_name(n)]
+    return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
+
+
+def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
+    raw: str | None, publishers: frozenset[str] = frozenset(), *, trusted: int = 0
+) -> Byline:
     """Turn one byline string into people and wire services.
 
     Prefixes ("By", "Von", "Por", "Text:") go; the string is split on commas, semicolons, slashes,
@@ -242,11 +254,9 @@ def split_byline(raw: str | None, publishers: frozenset[str] = frozenset(), *, t
     if not text:
         return Byline()
     if _CJK.search(text) and not re.search(r"[A-Za-z]{3}", text):
-        cjk = _cjk_names(text)
-        agencies = [a for a in (agency_name(p) for p in re.split(r"[\s=/()（）]+", text)) if a]
-        people = [n for n in cjk if not _is_publisher(_key(n), True, publishers) and not agency_name(n)]
-        if people or agencies:
-            return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
+        cjk = _cjk_byline(text, publishers)
+        if cjk.people or cjk.agencies:
+            return cjk
     text = _strip_prefix(text.strip(" |"))
     if text[:1] in ",;":
         return Byline()  # ", USA TODAY": the template's name field was empty, only the affiliation is left
@@ -254,11 +264,11 @@ def split_byline(raw: str | None, publishers: frozenset[str] = frozenset(), *, t
     agencies: list[str] = []
     previous_multiword = False
     text = _words().stop.split(text, maxsplit=1)[0]  # "Jane Doe | Reviewed by John Roe": only the author
-    for piece in _words().splitter.split(text):
-        piece = _strip_prefix(piece.strip())
+    for raw_piece in _words().splitter.split(text):
+        piece = _strip_prefix(raw_piece.strip())
         if not piece:
             continue
-        if people and _is_credential(piece):
+        if people and _is_credential(piece) and not agency_name(piece):
             people[-1] = f"{people[-1]}, {piece}"
             continue
         result = _classify(piece, publishers, trusted, not people)

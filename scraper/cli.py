@@ -80,6 +80,9 @@ def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     out = p.add_argument_group("Output")
     out.add_argument("-o", "--out", type=Path, required=True,
                      help="output folder for <shard>.jsonl and <shard>.errors.jsonl (re-runs resume here)")
+    out.add_argument("--keep-non-articles", action="store_true",
+                     help="write listing, product, forum, video and other pages as records too (their "
+                          "page_type says what they are) instead of errors 'not-article: <type>'")
     run = p.add_argument_group("Running")
     run.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
     run.add_argument("--time-limit", type=float, default=60.0, help="seconds one page may take (default: 60)")
@@ -203,11 +206,12 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 def _reclean(args: argparse.Namespace, read: ReadOptions) -> int:
     try:
         if args.dask:
-            summary = run_dask(args.dask, args.inputs, args.out, read=read, files_per_shard=args.files_per_shard)
+            summary = run_dask(args.dask, args.inputs, args.out, read=read, files_per_shard=args.files_per_shard,
+                               keep_non_articles=args.keep_non_articles)
         else:
             limits = Limits(seconds=args.time_limit, memory_bytes=args.memory_limit << 20)
             summary = run(args.inputs, args.out, jobs=args.jobs or None, read=read, limits=limits,
-                          files_per_shard=args.files_per_shard)
+                          files_per_shard=args.files_per_shard, keep_non_articles=args.keep_non_articles)
     except (FileNotFoundError, ScraperError, OSError) as exc:
         print(f"scraper reclean: {exc}", file=sys.stderr)
         return EXIT_FAILED

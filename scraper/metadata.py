@@ -25,6 +25,7 @@ from lxml import etree
 from trafilatura.metadata import examine_meta
 
 from scraper.authors import MARKED, STRUCTURED, Byline, agency_name, name_key, split_byline
+from scraper.pagetype import PageSignals, page_signals
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +58,18 @@ class PageMeta:
     """Everything the Article carries besides its text, read from the unpruned page.
 
     ``language_source`` says where ``language`` came from (``html-lang``, ``meta``, ``json-ld``);
-    ``og_type`` and ``schema_types`` (every JSON-LD ``@type`` on the page, lower case) are kept for
-    the page-type step.
+    ``published_source`` where ``published`` came from (``structured``: JSON-LD, meta tags or date
+    markup; ``printed``: the header's printed date; ``htmldate``: its search of the whole page;
+    ``url``);
+    ``og_type``, ``schema_types`` (every JSON-LD ``@type`` on the page, lower case) and ``signals``
+    (``pagetype.page_signals`` of the unpruned tree) are kept for the page-type step.
     """
 
     title: str | None = None
     authors: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     published: str | None = None
+    published_source: str | None = None
     modified: str | None = None
     canonical_url: str | None = None
     site_name: str | None = None
@@ -77,6 +82,7 @@ class PageMeta:
     paywalled: bool | None = None
     og_type: str | None = None
     schema_types: tuple[str, ...] = ()
+    signals: PageSignals | None = None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -161,9 +167,8 @@ def _language(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
     candidates = [*(("html-lang", v) for v in _HTML_LANG(tree) or []), ("meta", meta.get("content-language")),
                   ("meta", meta.get("og:locale")), ("meta", meta.get("language")),
                   ("meta", meta.get("dc.language")), ("json-ld", (article or {}).get("inLanguage"))]
-    for source, raw in candidates:
-        if isinstance(raw, dict):
-            raw = raw.get("alternateName") or raw.get("name")
+    for source, value in candidates:
+        raw = value.get("alternateName") or value.get("name") if isinstance(value, dict) else value
         if isinstance(raw, str) and (m := _LANG.match(raw.strip().split(",")[0].strip())):
             code = m.group(1).lower()
             if code not in ("und", "mul", "zxx", "xx"):
@@ -284,7 +289,8 @@ def _publisher_keys(sites: list[str], objects: list[dict[str, Any]], article: di
     for item in publisher if isinstance(publisher, list) else [publisher]:
         orgs.append(item.get("name") if isinstance(item, dict) else item)
     for obj in objects:
-        if schema_types(obj) & {"organization", "newsmediaorganization", "corporation"} and "person" not in schema_types(obj):
+        types = schema_types(obj)
+        if types & {"organization", "newsmediaorganization", "corporation"} and "person" not in types:
             orgs.append(obj.get("name"))
     keys = {"org:" + name_key(o) for o in orgs if isinstance(o, str)}
     keys |= {"site:" + name_key(s) for s in sites}
@@ -309,7 +315,7 @@ def _is_site_part(part: str, site_keys: set[str]) -> bool:
 def strip_site_name(title: str, site_keys: set[str]) -> str:
     """Remove the site's name (and a trailing date) before or after the headline.
 
-    ``"Headline | DW | 28.04.2023"`` -> ``"Headline"``, ``"Peakforce – Headline"`` -> ``"Headline"``;
+    ``"Headline | DW | 28.04.2023"`` -> ``"Headline"``, ``"Peakforce - Headline"`` -> ``"Headline"``;
     a title that is only the site's name is kept.
     """
     parts = _TITLE_SEP.split(title)
@@ -387,7 +393,7 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
         if score > best_score:
             best, best_score = h, score
     if best is not None and best_score > _AGREE:
-        if best.isupper():  # typed in capitals for the style; the reference has the case
+        if best.isupper() and refs:  # typed in capitals for the style; the reference has the case
             same = max(refs, key=lambda r: SequenceMatcher(None, name_key(r), name_key(best)).ratio())
             return same if SequenceMatcher(None, name_key(same), name_key(best)).ratio() >= 0.85 else best
         return next((r for r in refs if _wraps(best, r)), best)
@@ -496,7 +502,10 @@ def _markup_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
     for index, xpath in enumerate(_BYLINE_XPATHS):
         trusted = MARKED if index < 2 else 0
         seen = 0
-        for el in xpath(tree):
+        elements = xpath(tree)
+        if index == 1:
+            elements = _first_link_group(elements)
+        for el in elements:
             if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "style", "img"):
                 continue
             if not _byline_element_ok(el):
@@ -508,6 +517,24 @@ def _markup_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
                 yield text, trusted
             if seen >= 12:
                 break
+
+
+def _first_link_group(links: list[etree._Element]) -> list[etree._Element]:
+    """The first run of author-page links that share a container (one byline naming several people),
+    as one element list; later links (teasers, other bylines) are left out."""
+    usable = [a for a in links if _byline_element_ok(a) and _text(a)]
+    if not usable:
+        return []
+    home = usable[0].getparent()
+    box = home.getparent() if home is not None and home.tag not in _BLOCK else home
+    group = [a for a in usable if box is not None and any(anc is box for anc in a.iterancestors())]
+    if len(group) <= 1:
+        return usable[:1]
+    wrapper = etree.Element("span")
+    for a in group[:8]:
+        link = etree.SubElement(wrapper, "a")
+        link.text = _text(a)
+    return [wrapper]
 
 
 def _text_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
@@ -541,9 +568,10 @@ def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publi
     agencies: list[str] = []
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and "name" in o}
     value = article.get("author")
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, dict) and "name" not in item and isinstance(item.get("@id"), str):
-            item = by_id.get(item["@id"], item)
+    for entry in value if isinstance(value, list) else [value]:
+        item = entry
+        if isinstance(entry, dict) and "name" not in entry and isinstance(entry.get("@id"), str):
+            item = by_id.get(entry["@id"], entry)
         if isinstance(item, dict):
             name = item.get("name")
             if isinstance(name, list):
@@ -807,8 +835,8 @@ def _same_day(precise: str, day: str) -> bool:
     return any((when + dt.timedelta(hours=h)).date() == target for h in range(-12, 15)) or when.date() == target
 
 
-def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,
-           h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None]:
+def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
+           h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None, str | None]:
     """Published and modified: structured data first, the printed header date when it disagrees."""
     structured = _first_date([article.get("datePublished"), article.get("dateCreated"),
                               *(meta.get(k) for k in _PUBLISHED_META), *_PUBLISHED_MARKUP(tree)], now)
@@ -817,11 +845,15 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
     printed, printed_updated = _printed_dates(tree, h1, now)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
-    published = structured or printed or _htmldate(tree, url, now) or _url_date(url, now)
+    published, source = (structured, "structured") if structured else (printed, "printed")
     if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE:
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
         # re-import or build date, the page the day the article appeared.
-        published = printed
+        published, source = printed, "printed"
+    if published is None:
+        published, source = _htmldate(tree, url, now), "htmldate"
+    if published is None:
+        published, source = _url_date(url, now), "url"
     if modified is None and printed_updated:
         modified = printed_updated
     if published and modified:
@@ -830,7 +862,7 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
                 modified = None  # a modified date before publication is a template's mistake
         except ValueError:
             modified = None
-    return published, modified
+    return published, modified, source if published else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -894,12 +926,12 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     site_keys.discard("")
     title = _title(tree, meta, a, site_keys)
     byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical))
-    published, modified = _dates(tree, meta, a, url, _headline_element(tree, title), now)
+    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(tree, title), now)
     language, language_source = _language(tree, meta, a or None)
     types = sorted({t for o in objects for t in schema_types(o)})
     return PageMeta(
         title=title, authors=byline.people, agencies=byline.agencies,
-        published=published, modified=modified, canonical_url=canonical or url,
+        published=published, published_source=published_source, modified=modified, canonical_url=canonical or url,
         site_name=sites[0] if sites else clean_string(head.sitename),
         description=clean_string(head.description) or clean_string(a.get("description")),
         categories=_listing(head.categories or a.get("articleSection") or meta.get("article:section")),
@@ -907,4 +939,5 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
         image=clean_string(head.image) or _image(a.get("image")),
         language=language, language_source=language_source, paywalled=_paywalled(a or None),
         og_type=(meta.get("og:type") or "").strip().lower() or None, schema_types=tuple(types),
+        signals=page_signals(tree),
     )

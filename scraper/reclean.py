@@ -21,6 +21,7 @@ from typing import Any
 
 from scraper.clean import clean_text, clean_to_dict
 from scraper.errors import ScraperError
+from scraper.pagetype import is_article
 from scraper.pool import Limits, PagePool
 from scraper.sources import FILES_PER_SHARD, RawRecord, ReadOptions, Shard, iter_shards, plan_shards, read_shard
 from scraper.storage import JsonlWriter, write_text_atomic
@@ -41,9 +42,18 @@ def process_record(record: RawRecord) -> dict[str, Any]:
     return {"article": data} if kind == "article" else data
 
 
-def output_record(record: RawRecord, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The output line for a record's result: ``("article", ...)`` or ``("error", ...)``, naming the source."""
+def output_record(record: RawRecord, result: dict[str, Any], keep_non_articles: bool = False
+                  ) -> tuple[str, dict[str, Any]]:
+    """The output line for a record's result: ``("article", ...)`` or ``("error", ...)``, naming the source.
+
+    A page that is not an article (``page_type`` other than ``article``) becomes an error with reason
+    ``not-article: <type>`` unless ``keep_non_articles``.
+    """
     source = {"input": record.locator, "url": record.url, "fetched_at": record.fetched_at}
+    if "article" in result and not keep_non_articles and not is_article(result["article"]):
+        kind = result["article"].get("page_type")
+        return "error", {"url": record.url, "source": source, "stage": "validate", "error": "NotArticle",
+                         "reason": f"not-article: {kind}", "message": f"the page is a {kind} page, not an article"}
     if "article" in result:
         return "article", {**result["article"], "source": source}
     return "error", {"url": record.url, "source": source, "stage": "clean", "error": result.get("error"),
@@ -147,8 +157,12 @@ def run(
     limits: Limits | None = None,
     files_per_shard: int = FILES_PER_SHARD,
     on_progress: Callable[[Summary], None] | None = None,
+    keep_non_articles: bool = False,
 ) -> Summary:
     """Re-clean every input into ``out`` on ``jobs`` processes (default: all cores); resumable.
+
+    Pages that are not articles become error records (``not-article: <type>``) unless
+    ``keep_non_articles``.
 
     Raises:
         FileNotFoundError: an input matches nothing.
@@ -182,7 +196,7 @@ def run(
                 summary.inputs += 1
                 if record.error is not None:
                     target.submitted += 1
-                    _emit(target, record, _read_error(record), summary)
+                    _emit(target, record, _read_error(record), summary, keep_non_articles)
                     continue
                 target.submitted += 1
                 yield (shard.id, record), record
@@ -192,7 +206,7 @@ def run(
     try:
         for (shard_id, record), result in pool.imap(work()):
             target = outputs[shard_id]
-            _emit(target, record, result, summary)
+            _emit(target, record, result, summary, keep_non_articles)
             progress.update(done)
             finish_if_complete(target)
             if on_progress:
@@ -205,8 +219,9 @@ def run(
     return summary
 
 
-def _emit(target: _ShardOutput, record: RawRecord, result: dict[str, Any], summary: Summary) -> None:
-    kind, line = output_record(record, result)
+def _emit(target: _ShardOutput, record: RawRecord, result: dict[str, Any], summary: Summary,
+          keep_non_articles: bool = False) -> None:
+    kind, line = output_record(record, result, keep_non_articles)
     target.write(kind, line)
     if kind == "article":
         summary.articles += 1
@@ -220,10 +235,12 @@ def _write_summary(out: Path, summary: Summary) -> None:
 
 def reclean(
     inputs: Sequence[str], *, jobs: int = 1, read: ReadOptions | None = None, limits: Limits | None = None,
+    keep_non_articles: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Yield one record per input page, article or error (``"kind"`` says which): for notebooks.
 
-    Nothing is written to disk; records carry ``source`` like the files ``run`` writes.
+    Nothing is written to disk; records carry ``source`` like the files ``run`` writes. Pages that are
+    not articles are errors (``not-article: <type>``) unless ``keep_non_articles``.
     """
     records = ((record.locator, record) for shard in iter_shards(inputs) for record in read_shard(shard, read))
     pending: list[RawRecord] = []
@@ -241,14 +258,15 @@ def reclean(
             bad = pending.pop()
             kind, line = output_record(bad, _read_error(bad))
             yield {"kind": kind, **line}
-        kind, line = output_record(record, result)
+        kind, line = output_record(record, result, keep_non_articles)
         yield {"kind": kind, **line}
     for bad in pending:
         kind, line = output_record(bad, _read_error(bad))
         yield {"kind": kind, **line}
 
 
-def shard_task(shard: Shard, out: str, read: ReadOptions | None = None) -> dict[str, Any]:
+def shard_task(shard: Shard, out: str, read: ReadOptions | None = None, keep_non_articles: bool = False
+               ) -> dict[str, Any]:
     """Re-clean one shard in this process (a Dask task): write its files and marker; return its counts."""
     target = _ShardOutput(Path(out), shard)
     summary = Summary()
@@ -256,14 +274,14 @@ def shard_task(shard: Shard, out: str, read: ReadOptions | None = None) -> dict[
         summary.inputs += 1
         target.submitted += 1
         result = _read_error(record) if record.error is not None else process_record(record)
-        _emit(target, record, result, summary)
+        _emit(target, record, result, summary, keep_non_articles)
     target.read_done = True
     target.finish()
     return {"inputs": summary.inputs, "articles": summary.articles, "errors": dict(summary.errors)}
 
 
 def run_dask(address: str, inputs: Sequence[str], out: str | Path, *, read: ReadOptions | None = None,
-             files_per_shard: int = FILES_PER_SHARD) -> Summary:
+             files_per_shard: int = FILES_PER_SHARD, keep_non_articles: bool = False) -> Summary:
     """Run the pending shards as tasks on a Dask cluster (``dask.distributed`` scheduler at ``address``).
 
     The output folder must be visible to every worker (a shared filesystem). Per-page time and memory
@@ -278,7 +296,8 @@ def run_dask(address: str, inputs: Sequence[str], out: str | Path, *, read: Read
     summary = Summary(shards=len(shards), shards_skipped=len(shards) - len(todo))
     start = time.monotonic()
     with Client(address) as client:
-        futures = client.map(shard_task, todo, out=str(out), read=read, pure=False)
+        futures = client.map(shard_task, todo, out=str(out), read=read, keep_non_articles=keep_non_articles,
+                             pure=False)
         for future in as_completed(futures):
             counts = future.result()
             summary.inputs += counts["inputs"]

@@ -67,6 +67,20 @@ def test_validate_drops_short_untitled_and_off_topic(tmp_path: Path) -> None:
             pipeline.process_item(item)
 
 
+def test_validate_drops_pages_that_are_not_articles_unless_kept(tmp_path: Path) -> None:
+    crawler = _crawler(tmp_path, SCRAPER_MIN_WORDS=5)
+    pipeline = DropIncompletePipeline.from_crawler(crawler)
+    good = {"title": "Reservoir low", "text": "The reservoir is low today again.", "word_count": 6,
+            "page_type": "article"}
+    assert pipeline.process_item(good) is good
+    with pytest.raises(DropItem, match="validate: not-article: listing"):
+        pipeline.process_item({**good, "page_type": "listing", "title": None})
+    assert crawler.stats.get_value("scraper/dropped/not-article") == 1
+    keeping = DropIncompletePipeline.from_crawler(_crawler(tmp_path, SCRAPER_MIN_WORDS=5, SCRAPER_KEEP_NON_ARTICLES=True))
+    listing = {**good, "page_type": "listing"}
+    assert keeping.process_item(listing) is listing
+
+
 def test_dedupe_by_canonical_url_and_content_hash(tmp_path: Path) -> None:
     pipeline = DedupePipeline.from_crawler(_crawler(tmp_path))
     first = {"url": "https://x/a", "canonical_url": "https://x/a", "content_hash": "h1"}
