@@ -378,9 +378,10 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
     """The headline as printed: an ``<h1>`` that agrees with what the page says its title is.
 
     The references (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``) lose the
-    site's name first. An ``<h1>`` that shares most words with one of them wins (the printed form);
-    with none agreeing, the references win over a lone ``<h1>`` (often a section name or a slogan),
-    and the ``<h1>`` is used only when the page has no reference at all.
+    site's name first. The ``<h1>`` sharing the most words with one of them wins if it shares more
+    than ``_AGREE`` of them (the printed form); typed in capitals, the reference's casing is used;
+    holding a reference plus a label or a date ("Title: …", "… Posted on …"), the reference is used.
+    With no ``<h1>`` agreeing (a logo, a section name, a slogan), the first reference wins.
     """
     titles = [_text(el) for el in _TITLE(tree)[:1]]
     raw_refs = [article.get("headline"), meta.get("og:title"), meta.get("twitter:title"), *titles]

@@ -76,7 +76,8 @@ def test_validate_drops_pages_that_are_not_articles_unless_kept(tmp_path: Path) 
     with pytest.raises(DropItem, match="validate: not-article: listing"):
         pipeline.process_item({**good, "page_type": "listing", "title": None})
     assert crawler.stats.get_value("scraper/dropped/not-article") == 1
-    keeping = DropIncompletePipeline.from_crawler(_crawler(tmp_path, SCRAPER_MIN_WORDS=5, SCRAPER_KEEP_NON_ARTICLES=True))
+    keeping = DropIncompletePipeline.from_crawler(
+        _crawler(tmp_path, SCRAPER_MIN_WORDS=5, SCRAPER_KEEP_NON_ARTICLES=True))
     listing = {**good, "page_type": "listing"}
     assert keeping.process_item(listing) is listing
 
