@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 _LETTERS = re.compile(r"[^\W\d_]")
-_SAMPLE = 3000  # characters: enough for a confident call, cheap on long articles
+_SAMPLE = 1200  # characters: enough for a confident call (langid costs about 1 ms per 400)
 _MIN_LETTERS = 20
 
 

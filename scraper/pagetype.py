@@ -162,21 +162,33 @@ def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915
     prose: Counter[Any] = Counter()
     post_classes: Counter[tuple[Any, str]] = Counter()
     sibling_classes: Counter[tuple[Any, str]] = Counter()
-    for count, el in enumerate(root.iter()):
+    # One walk with open-element counters, so that "inside a link" and "inside navigation" cost
+    # nothing per element (asking each element for its ancestors would dominate the time).
+    in_link = in_chrome = count = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if event == "end":
+            in_link -= tag == "a"
+            in_chrome -= tag in _CHROME
+            continue
+        count += 1
         if count > _MAX_ELEMENTS:
             break
-        tag = el.tag
-        if not isinstance(tag, str) or tag in ("script", "style", "noscript", "template", "svg"):
+        chrome_here = in_chrome > 0
+        in_link += tag == "a"
+        in_chrome += tag in _CHROME
+        if tag in ("script", "style", "noscript", "template", "svg"):
             continue
         own = _own_words(el)
         words += own
-        in_link = tag == "a" or any(a.tag == "a" for a in el.iterancestors("a"))
         if in_link:
             link_words += own
         if tag == "a":
             text = " ".join("".join(el.itertext()).split())
             n = len(_WORD.findall(text))
-            if any(a.tag in _CHROME for a in el.iterancestors()):
+            if chrome_here:
                 chrome += 1
             if _PAGE_LINK.match(text):
                 pages += 1
