@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +28,10 @@ class Article:
     """A cleaned article with its metadata and provenance.
 
     ``text`` holds paragraphs separated by one blank line. Dates are ISO 8601 strings, with time and UTC
-    offset whenever the page gives them. ``removed`` lists every block the rules cut, in page order.
+    offset whenever the page gives them. ``authors`` names people only; wire services are in
+    ``agencies``. ``language_source`` says where ``language`` came from (``html-lang``, ``meta``,
+    ``json-ld``, ``detected``). ``page_type`` is one of ``pagetype.PAGE_TYPES`` (None when not
+    assessed: text input). ``removed`` lists every block the rules cut, in page order.
     """
 
     url: str | None = None
@@ -36,14 +39,17 @@ class Article:
     site_name: str | None = None
     title: str | None = None
     authors: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
     published: str | None = None
     modified: str | None = None
     language: str | None = None
+    language_source: str | None = None
     description: str | None = None
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     image: str | None = None
     paywalled: bool | None = None
+    page_type: str | None = None
     text: str = ""
     word_count: int = 0
     content_hash: str = ""
@@ -75,7 +81,7 @@ class Article:
         if unknown:
             raise ValueError(f"unknown Article keys: {sorted(unknown)}")
         values = dict(data)
-        for key in ("authors", "categories", "tags", "warnings"):
+        for key in ("authors", "agencies", "categories", "tags", "warnings"):
             if key in values:
                 values[key] = tuple(values[key])
         if "removed" in values:

@@ -23,7 +23,9 @@ from scraper.blocks import Block, blocks_from_body, blocks_from_text, render, to
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
 from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
+from scraper.language import page_language
 from scraper.metadata import PageMeta, read_page_meta
+from scraper.pagetype import classify_page
 from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
 from scraper.rules import RuleSet
 from scraper.structure import remove_element
@@ -282,12 +284,14 @@ def explain(
 
 def _build(meta: PageMeta, outcome: Outcome, text: str, *, url: str | None, profile: SiteProfile | None,
            encoding: str | None) -> Article:
+    language, language_source = page_language(meta.language, meta.language_source, text)
     return Article(
         url=url, canonical_url=meta.canonical_url, site_name=meta.site_name, title=meta.title,
-        authors=meta.authors, published=meta.published, modified=meta.modified, language=meta.language,
+        authors=meta.authors, agencies=meta.agencies, published=meta.published, modified=meta.modified,
+        language=language, language_source=language_source,
         description=meta.description, categories=meta.categories, tags=meta.tags, image=meta.image,
-        paywalled=meta.paywalled, text=text, word_count=_word_count(text),
-        content_hash=_content_hash(text), removed=outcome.removals,
+        paywalled=meta.paywalled, page_type=classify_page(meta, outcome.blocks, url), text=text,
+        word_count=_word_count(text), content_hash=_content_hash(text), removed=outcome.removals,
         profile=profile.id if profile else None, cleaner_version=__version__,
         trafilatura_version=trafilatura.__version__, encoding=encoding, warnings=outcome.warnings,
     )
@@ -346,8 +350,10 @@ def clean_text(
     body = render(kept)
     if len(body) < max(options.min_chars, 1):
         raise EmptyArticleError(f"article text too short after cleaning ({len(body)} characters)")
+    language, language_source = page_language(None, None, body)
     return Article(
-        url=url, canonical_url=url, title=title, text=body, word_count=_word_count(body),
+        url=url, canonical_url=url, title=title, language=language, language_source=language_source,
+        text=body, word_count=_word_count(body),
         content_hash=_content_hash(body), removed=tuple(removals), profile=chosen.id if chosen else None,
         cleaner_version=__version__, trafilatura_version=trafilatura.__version__, warnings=tuple(warnings),
     )

@@ -141,6 +141,9 @@ def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser], commo
                      help="articles published after this day (YYYY-MM-DD) are errors (outside-window)")
     job.add_argument("--query", metavar="TERMS",
                      help="comma-separated words or phrases: articles mentioning none are errors (off-topic)")
+    job.add_argument("--keep-non-articles", action="store_true",
+                     help="write listing, product, forum, video and other pages as records (their page_type says "
+                          "what they are) instead of errors not-article-<type>, as in the crawl")
     running = p.add_argument_group("Running")
     running.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                          help="worker processes (default: all cores)")
@@ -268,7 +271,8 @@ def job_from_args(args: argparse.Namespace) -> CleanJob:
     """
     options = load_options(args.config) if args.config else DEFAULT_OPTIONS
     return CleanJob(options=options, profiles=str(args.profiles) if args.profiles else None,
-                    min_words=args.min_words, window=Window(args.since, args.until), query=parse_query(args.query))
+                    min_words=args.min_words, window=Window(args.since, args.until), query=parse_query(args.query),
+                    keep_non_articles=args.keep_non_articles)
 
 
 @contextlib.contextmanager

@@ -193,6 +193,18 @@ class RejectedError(ScraperError):
     stage: Stage = "validate"
 
 
+class NotArticleError(RejectedError):
+    """The page is not an article: a listing, product, forum, video page... (reason ``not-article-<type>``)."""
+
+    def __init__(self, page_type: str, message: str = "") -> None:
+        super().__init__(message or f"the page is a {page_type} page, not an article",
+                         reason=f"not-article-{page_type}")
+        self.page_type = page_type
+
+    def __reduce__(self) -> tuple[type[NotArticleError], tuple[str, str]]:
+        return type(self), (self.page_type, str(self))
+
+
 class NoTitleError(RejectedError):
     """The article has no title."""
 

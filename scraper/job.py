@@ -19,6 +19,7 @@ from scraper.clean import clean, clean_text
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.errors import (
     HttpStatusError,
+    NotArticleError,
     NotHTMLError,
     NoTitleError,
     OffTopicError,
@@ -115,6 +116,7 @@ class CleanJob:
         min_words: articles with fewer words are rejected (``too-short``).
         window: articles published outside it are rejected (``outside-window``).
         query: articles mentioning none of these terms are rejected (``off-topic``).
+        keep_non_articles: keep pages whose ``page_type`` is not ``article`` (else ``not-article-<type>``).
     """
 
     options: CleanOptions = DEFAULT_OPTIONS
@@ -122,6 +124,7 @@ class CleanJob:
     min_words: int = DEFAULT_MIN_WORDS
     window: Window = field(default_factory=Window)
     query: tuple[str, ...] = ()
+    keep_non_articles: bool = False
 
     @property
     def registry(self) -> ProfileRegistry:
@@ -173,12 +176,14 @@ class CleanJob:
         """The checks made after cleaning: the article is one this job keeps.
 
         Raises:
-            NoTitleError, TooShortError, OutsideWindowError, OffTopicError.
+            NoTitleError, TooShortError, NotArticleError, OutsideWindowError, OffTopicError.
         """
         if not article.title:
             raise NoTitleError("the page has no title")
         if article.word_count < self.min_words:
             raise TooShortError(f"{article.word_count} words, fewer than {self.min_words}")
+        if not self.keep_non_articles and article.page_type not in (None, "article"):
+            raise NotArticleError(article.page_type)
         if not self.window.admits(article.published):
             raise OutsideWindowError(f"published {article.published}, outside {self.window}")
         if not matches_query(self.query, article.title, article.text):

@@ -1,23 +1,33 @@
-"""Page metadata that trafilatura leaves out or flattens: JSON-LD first, then meta tags.
+"""Page metadata a reader can trust, read from the unpruned page: headline, people, dates, language.
 
-Dates keep their time and UTC offset when the page gives them; ``paywalled`` comes from schema.org
-``isAccessibleForFree``; language from ``<html lang>`` and friends; the canonical URL from the page.
+Title: the printed headline (an ``<h1>`` that agrees with ``og:title``/``<title>``/JSON-LD), without
+the site's name. Authors: people only (``authors.py``), wire services apart. Dates keep their time
+and UTC offset; JSON-LD and meta tags first, then the page's own date markup, htmldate's extensive
+search, the URL last; never a modified date before the published one, never a date in the future.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
+from htmldate.extractors import try_date_expr
 from lxml import etree
 from trafilatura.metadata import examine_meta
+
+from scraper.authors import MARKED, STRUCTURED, Byline, agency_name, name_key, split_byline
+from scraper.pagetype import PageSignals, page_signals
+
+logger = logging.getLogger(__name__)
 
 _JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()")
 _META = etree.XPath("//meta[@content][@property or @name or @itemprop or @http-equiv]")
@@ -25,32 +35,41 @@ _CANONICAL = etree.XPath(
     "//link[contains(concat(' ', translate(@rel,'CANONICAL','canonical'), ' '), ' canonical ')]/@href"
 )
 _HTML_LANG = etree.XPath("/html/@lang | /html/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
-_TIME_PUBLISHED = etree.XPath("//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content")
 _ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
     "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting", "liveblogposting",
-    "scholarlyarticle", "techarticle", "report", "webpage", "posting",
+    "scholarlyarticle", "techarticle", "report", "webpage", "posting", "discussionforumposting",
+    "medicalwebpage", "advertisercontentarticle", "satiricalarticle", "askpublicnewsarticle",
 })
-logger = logging.getLogger(__name__)
+_PERSON_TYPES = frozenset({"person"})
 _H1 = etree.XPath("//h1")
 _TITLE = etree.XPath("//head/title|//title")
-_BYLINE_MARKED = etree.XPath("//*[@rel='author' or @itemprop='author']")
-_CLASS_VALUES = etree.XPath("//@class")
-_BYLINE_WORD = re.compile("author|byline", re.I)
-_NOT_BYLINE_CLASS = re.compile(r"bio|box|desc|about|avatar|image|img|photo|pic|social|follow|more|list", re.I)
-_AUTHOR_SPLIT = re.compile(r";|,|\s+and\s+|\s*&\s*|\s+y\s+|\s+und\s+|\s+et\s+")
-_BY = re.compile(r"^(?:by|von|por|par|di|de|door|av|af):?\s+", re.I)
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—·»:-]\s+")
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+# ---------------------------------------------------------------------------------------------------
+# PageMeta
 
 
 @dataclass(frozen=True, slots=True)
 class PageMeta:
-    """Everything the Article carries besides its text, read from the unpruned page."""
+    """Everything the Article carries besides its text, read from the unpruned page.
+
+    ``language_source`` says where ``language`` came from (``html-lang``, ``meta``, ``json-ld``);
+    ``published_source`` where ``published`` came from (``structured``: JSON-LD, meta tags or date
+    markup; ``printed``: the header's printed date; ``htmldate``: its search of the whole page;
+    ``url``);
+    ``og_type``, ``schema_types`` (every JSON-LD ``@type`` on the page, lower case) and ``signals``
+    (``pagetype.page_signals`` of the unpruned tree) are kept for the page-type step.
+    """
 
     title: str | None = None
     authors: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
     published: str | None = None
+    published_source: str | None = None
     modified: str | None = None
     canonical_url: str | None = None
     site_name: str | None = None
@@ -59,20 +78,30 @@ class PageMeta:
     tags: tuple[str, ...] = ()
     image: str | None = None
     language: str | None = None
+    language_source: str | None = None
     paywalled: bool | None = None
+    og_type: str | None = None
+    schema_types: tuple[str, ...] = ()
+    signals: PageSignals | None = None
 
 
-def _walk_jsonld(value: Any) -> Iterator[dict[str, Any]]:
+# ---------------------------------------------------------------------------------------------------
+# JSON-LD and meta tags
+
+
+def _walk_jsonld(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
     if isinstance(value, list):
         for item in value:
-            yield from _walk_jsonld(item)
+            yield from _walk_jsonld(item, depth + 1)
     elif isinstance(value, dict):
         yield value
         if "@graph" in value:
-            yield from _walk_jsonld(value["@graph"])
+            yield from _walk_jsonld(value["@graph"], depth + 1)
         main = value.get("mainEntity")
         if isinstance(main, dict | list):
-            yield from _walk_jsonld(main)
+            yield from _walk_jsonld(main, depth + 1)
 
 
 def jsonld_objects(tree: etree._Element) -> list[dict[str, Any]]:
@@ -87,7 +116,8 @@ def jsonld_objects(tree: etree._Element) -> list[dict[str, Any]]:
     return objects
 
 
-def _types(obj: dict[str, Any]) -> set[str]:
+def schema_types(obj: dict[str, Any]) -> set[str]:
+    """The object's ``@type`` values, lower case, without a schema.org prefix."""
     raw = obj.get("@type", [])
     values = raw if isinstance(raw, list) else [raw]
     return {str(v).rsplit("/", 1)[-1].lower() for v in values}
@@ -95,29 +125,9 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 def _article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The JSON-LD object describing the article (an Article subtype before a bare WebPage)."""
-    ranked = [o for o in objects if _types(o) & _ARTICLE_TYPES]
-    ranked.sort(key=lambda o: "webpage" in _types(o))
+    ranked = [o for o in objects if schema_types(o) & _ARTICLE_TYPES]
+    ranked.sort(key=lambda o: ("webpage" in schema_types(o)) or ("medicalwebpage" in schema_types(o)))
     return ranked[0] if ranked else None
-
-
-def iso_datetime(value: Any) -> str | None:
-    """Normalise a date string to ISO 8601, keeping the time and offset when present."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    text = re.sub(r"Z$", "+00:00", text)
-    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
-    text = re.sub(r"\.(\d{6})\d+", r".\1", text)
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            return dt.date.fromisoformat(text[:10]).isoformat()
-        except ValueError:
-            return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return parsed.date().isoformat()
-    return parsed.isoformat()
 
 
 def _meta_values(tree: etree._Element) -> dict[str, str]:
@@ -126,6 +136,12 @@ def _meta_values(tree: etree._Element) -> dict[str, str]:
         key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").lower()
         out.setdefault(key.strip(), el.get("content", "").strip())
     return out
+
+
+def _meta_all(tree: etree._Element, name: str) -> list[str]:
+    """Every value of a repeated meta tag (``citation_author``, ``article:author``)."""
+    return [el.get("content", "").strip() for el in _META(tree)
+            if (el.get("property") or el.get("name") or "").lower() == name and el.get("content", "").strip()]
 
 
 def _paywalled(article: dict[str, Any] | None) -> bool | None:
@@ -145,62 +161,740 @@ def _paywalled(article: dict[str, Any] | None) -> bool | None:
     return None
 
 
-def _language(tree: etree._Element, meta: dict[str, str], article: dict[str, Any] | None) -> str | None:
-    candidates = [*(_HTML_LANG(tree) or []), meta.get("content-language"), meta.get("og:locale"),
-                  meta.get("language"), (article or {}).get("inLanguage")]
-    for raw in candidates:
+def _language(tree: etree._Element, meta: dict[str, str], article: dict[str, Any] | None
+              ) -> tuple[str | None, str | None]:
+    """The declared language and where it was declared."""
+    candidates = [*(("html-lang", v) for v in _HTML_LANG(tree) or []), ("meta", meta.get("content-language")),
+                  ("meta", meta.get("og:locale")), ("meta", meta.get("language")),
+                  ("meta", meta.get("dc.language")), ("json-ld", (article or {}).get("inLanguage"))]
+    for source, value in candidates:
+        raw = value.get("alternateName") or value.get("name") if isinstance(value, dict) else value
         if isinstance(raw, str) and (m := _LANG.match(raw.strip().split(",")[0].strip())):
-            return m.group(1).lower()
-    return None
+            code = m.group(1).lower()
+            if code not in ("und", "mul", "zxx", "xx"):
+                return code, source
+    return None, None
 
 
-def _names(value: Any) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
+# ---------------------------------------------------------------------------------------------------
+# Text helpers
+
+_BLOCK = frozenset({
+    "br", "p", "div", "li", "ul", "ol", "dd", "dt", "td", "th", "tr", "section", "article", "header",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "address", "time",
+})
+
+
+def clean_string(value: Any) -> str | None:
+    """Entities decoded (twice: ``&amp;#8211;`` is common), zero-width characters gone, spaces collapsed."""
+    if not isinstance(value, str):
+        return None
+    text = html.unescape(html.unescape(value)) if "&" in value else value
+    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+    return text or None
+
+
+def _text(el: etree._Element, separator: str = " ", boundaries: frozenset[str] = _BLOCK) -> str:
+    """The element's text with ``separator`` where block elements (or ``boundaries``) meet."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if not isinstance(node.tag, str):
+            return
+        edge = node.tag in boundaries
+        if edge:
+            parts.append(separator)
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if edge:
+            parts.append(separator)
+
+    walk(el)
+    return clean_string("".join(parts)) or ""
+
+
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall((text or "").casefold())
+
+
+def _similarity(a: str, b: str) -> float:
+    """Dice overlap of the two strings' word sets."""
+    wa, wb = set(_words(a)), set(_words(b))
+    if not wa or not wb:
+        return 0.0
+    return 2 * len(wa & wb) / (len(wa) + len(wb))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Site names and titles
+
+# Separators between a headline and the site's name: "Headline | Site", "Site – Headline".
+_TITLE_SEP = re.compile(r"(\s+[|–—\-·•»«~/⁄*:]{1,2}\s+|\s*\|\s*|\s+[-–—]\s*(?=[A-Z])|(?<=\w)\s*[–—]\s+)")
+_DATEISH = re.compile(r"^[\d\s./\-:]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
+_HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader|hidden|d-none|offscreen|hide)"
+                           r"(?:$|[\s_-])", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_H1_MAX_WORDS = 40
+
+
+def _host_keys(url: str | None) -> set[str]:
+    """``www.n-tv.de`` -> {"ntv", "ntvde"}: how a site's host shows up in its titles and bylines."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.split(".") if label and label not in ("www", "m", "amp", "mobile")]
+    if not labels:
+        return set()
+    keys = {name_key(".".join(labels[-2:])), name_key(labels[-2] if len(labels) > 1 else labels[0]),
+            name_key(".".join(labels))}
+    if len(labels) > 2 and labels[-2] in ("co", "com", "org", "net", "gov", "ac", "edu"):
+        keys |= {name_key(labels[-3]), name_key(".".join(labels[-3:]))}
+    return {k for k in keys if len(k) >= 2}
+
+
+def _site_names(meta: dict[str, str], objects: list[dict[str, Any]], article: dict[str, Any]) -> list[str]:
+    """The names the site goes by: og:site_name, application-name, JSON-LD publisher and WebSite."""
+    names = [meta.get("og:site_name"), meta.get("application-name"), meta.get("apple-mobile-web-app-title"),
+             (meta.get("twitter:site") or "").lstrip("@") or None]
+    publisher = article.get("publisher")
+    for item in publisher if isinstance(publisher, list) else [publisher]:
+        if isinstance(item, dict):
+            names.append(item.get("name"))
+        elif isinstance(item, str):
+            names.append(item)
+    for obj in objects:
+        types = schema_types(obj)
+        if types & {"website", "organization", "newsmediaorganization", "corporation"}:
+            names.append(obj.get("name") if isinstance(obj.get("name"), str) else None)
+            names.append(obj.get("alternateName") if isinstance(obj.get("alternateName"), str) else None)
+    return [n for n in dict.fromkeys(clean_string(n) for n in names) if n]
+
+
+def _publisher_keys(sites: list[str], objects: list[dict[str, Any]], article: dict[str, Any], url: str | None
+                    ) -> frozenset[str]:
+    """Comparison keys of the publisher's names, for telling its name from an author's.
+
+    ``org:`` keys are names JSON-LD gives an Organization or the article's publisher; ``site:`` keys
+    the page's site names (og:site_name, ...), which personal blogs set to their author's name;
+    ``host:`` keys the host name. A name JSON-LD also gives a Person is never a publisher's.
+    """
+    authors = article.get("author")
+    people = [*objects, *(a for a in (authors if isinstance(authors, list) else [authors]) if isinstance(a, dict))]
+    persons = {name_key(o["name"]) for o in people
+               if isinstance(o.get("name"), str) and "person" in schema_types(o)}
+    orgs: list[Any] = []
+    publisher = article.get("publisher")
+    for item in publisher if isinstance(publisher, list) else [publisher]:
+        orgs.append(item.get("name") if isinstance(item, dict) else item)
+    for obj in objects:
+        types = schema_types(obj)
+        if types & {"organization", "newsmediaorganization", "corporation"} and "person" not in types:
+            orgs.append(obj.get("name"))
+    keys = {"org:" + name_key(o) for o in orgs if isinstance(o, str)}
+    keys |= {"site:" + name_key(s) for s in sites}
+    keys |= {"host:" + k for k in _host_keys(url)}
+    return frozenset(k for k in keys if k.partition(":")[2] and k.partition(":")[2] not in persons)
+
+
+def _is_site_part(part: str, site_keys: set[str]) -> bool:
+    key = name_key(part)
+    if not key:
+        return True
+    if _DATEISH.match(part.strip()):
+        return True
+    for site in site_keys:
+        if key == site or (len(site) >= 3 and site in key and len(key) <= len(site) + 14):
+            return True
+        if len(key) >= 2 and key in site and len(part.split()) <= 4 and (len(key) >= 3 or site.startswith(key)):
+            return True
+    return False
+
+
+def strip_site_name(title: str, site_keys: set[str]) -> str:
+    """Remove the site's name (and a trailing date) before or after the headline.
+
+    ``"Headline | DW | 28.04.2023"`` -> ``"Headline"``, ``"Peakforce - Headline"`` -> ``"Headline"``;
+    a title that is only the site's name is kept.
+    """
+    parts = _TITLE_SEP.split(title)
+    # parts alternate text, separator, text...
+    texts, seps = parts[0::2], parts[1::2]
+    while len(texts) > 1 and _is_site_part(texts[-1], site_keys):
+        texts.pop()
+        seps.pop()
+    while len(texts) > 1 and _is_site_part(texts[0], site_keys):
+        texts.pop(0)
+        seps.pop(0)
+    if len(texts) == 1 and ": " in texts[0]:  # "Golem.de: Headline"
+        head, _, rest = texts[0].partition(": ")
+        if rest and _is_site_part(head, site_keys) and name_key(head):
+            texts = [rest]
+    out = texts[0]
+    for sep, text in zip(seps, texts[1:], strict=True):
+        out += sep + text
+    return out.strip(" |–—-:·•»«~/") or title
+
+
+def _visible(el: etree._Element) -> bool:
+    for node in (el, *el.iterancestors()):
+        if node.get("hidden") is not None or node.get("aria-hidden") == "true":
+            return False
+        if _HIDDEN_CLASS.search(node.get("class", "")) or _HIDDEN_STYLE.search(node.get("style", "")):
+            return False
+    return True
+
+
+def _h1_texts(tree: etree._Element, site_keys: set[str]) -> list[str]:
+    """Visible ``<h1>`` texts that could be a headline (not the site's logo, not a one-word menu)."""
+    out: list[str] = []
+    for h in _H1(tree):
+        text = _text(h)
+        if not text or len(text.split()) > _H1_MAX_WORDS or not _visible(h):
+            continue
+        key = name_key(text)
+        if not key or key in site_keys:
+            continue
+        out.append(text)
+    return list(dict.fromkeys(out))
+
+
+def _cut_pipe(title: str | None) -> str | None:
+    """``"Headline | Section"`` -> ``"Headline"``: a pipe is never part of a printed headline."""
+    if not title or " | " not in title:
+        return title
+    parts = [p.strip() for p in title.split(" | ") if p.strip()]
+    return next((p for p in parts if len(p.split()) >= 3), max(parts, key=len, default=title))
+
+
+def _title(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
+           ) -> str | None:
+    return _cut_pipe(_headline(tree, meta, article, site_keys))
+
+
+def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
+              ) -> str | None:
+    """The headline as printed: an ``<h1>`` that agrees with what the page says its title is.
+
+    The references (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``) lose the
+    site's name first. The ``<h1>`` sharing the most words with one of them wins if it shares more
+    than ``_AGREE`` of them (the printed form); typed in capitals, the reference's casing is used;
+    holding a reference plus a label or a date ("Title: …", "… Posted on …"), the reference is used.
+    With no ``<h1>`` agreeing (a logo, a section name, a slogan), the first reference wins.
+    """
+    titles = [_text(el) for el in _TITLE(tree)[:1]]
+    raw_refs = [article.get("headline"), meta.get("og:title"), meta.get("twitter:title"), *titles]
+    refs = [strip_site_name(r, site_keys) for r in (clean_string(v) for v in raw_refs) if r]
+    refs = [r for r in refs if name_key(r) and name_key(r) not in site_keys] or refs
+    h1s = [strip_site_name(h, site_keys) for h in _h1_texts(tree, site_keys)]
+    best, best_score = None, 0.0
+    for h in h1s:
+        score = max((_similarity(h, r) for r in refs), default=0.0)
+        if score > best_score:
+            best, best_score = h, score
+    if best is not None and best_score > _AGREE:
+        if best.isupper() and refs:  # typed in capitals for the style; the reference has the case
+            same = max(refs, key=lambda r: SequenceMatcher(None, name_key(r), name_key(best)).ratio())
+            return same if SequenceMatcher(None, name_key(same), name_key(best)).ratio() >= 0.85 else best
+        return next((r for r in refs if _wraps(best, r)), best)
+    return refs[0] if refs else None
+
+
+_WRAP_BEFORE = re.compile(
+    r"^\W*(?:\w+[\s\w]{0,18}:|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\w{3,9}\.? \d{1,2},? \d{4})\W*$")
+_WRAP_AFTER = re.compile(
+    r"^\W*(?:(?:posted|published|updated|written|veröffentlicht|publicado|publié|pubblicato)\b.*|by\s.*|"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.*|\w{3,9}\.? \d{1,2},? \d{4}.*)$", re.I,
+)
+
+
+def _wraps(h1: str, ref: str) -> bool:
+    """Whether the ``<h1>`` is the reference plus a label, a date or a byline ("Title: …", "… Posted on
+    July 1, 2024 by infuy"): markup printed inside the heading, not part of the headline."""
+    low, part = h1.casefold(), ref.casefold()
+    if len(ref.split()) < 3 or part == low or part not in low:
+        return False
+    before, _, after = low.partition(part)
+    return (not before.strip() or bool(_WRAP_BEFORE.match(before))) and (
+        not after.strip() or bool(_WRAP_AFTER.match(after)))
+
+
+
+# An <h1> sharing under a third of its words with every reference is a section name, a logo or a slogan.
+_AGREE = 0.3
+
+
+# ---------------------------------------------------------------------------------------------------
+# Authors
+
+_AUTHOR_HREF = re.compile(
+    r"/(?:author|authors|autor|autoren|autorzy|auteur|auteurs|autore|autori|autores|profile|profiles|people|"
+    r"person|journalist|journalists|journalisten|writer|writers|staff|contributor|contributors|columnist|"
+    r"columnists|reporter|reporters|redakteur|redaktion/autor|giornalisti|periodistas|yazar|yazarlar)"
+    r"/[^/?#]+/?(?:[?#].*)?$", re.I,
+)
+_BYLINE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:by-?line|author-?name|authorname|author|byl|article-?author|post-?author|entry-?author|"
+    r"writer|reporter|journalist|autor|auteur|autore|bylines?|credits?|zuozhe|bianji)(?:$|[\s_-])", re.I,
+)
+_BYLINE_ID = re.compile(r"by-?line|author|writer", re.I)
+_HREFS = etree.XPath("//a/@href")
+_CLASS_OR_ID = etree.XPath("//@class | //@id")
+
+
+def _author_links(tree: etree._Element) -> list[etree._Element]:
+    """Links to an author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts."""
+    return [href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href)]
+
+
+def _byline_classes(tree: etree._Element) -> list[etree._Element]:
+    """Elements whose class or id names a byline or an author, in page order.
+
+    The attribute values are matched in Python: an EXSLT regular expression in XPath costs several
+    milliseconds a page.
+    """
+    out: list[etree._Element] = []
+    for value in _CLASS_OR_ID(tree):
+        pattern = _BYLINE_CLASS if value.attrname == "class" else _BYLINE_ID
+        if pattern.search(value):
+            el = value.getparent()
+            if not out or out[-1] is not el:
+                out.append(el)
+    return out
+
+
+_BYLINE_XPATHS: list[Callable[[etree._Element], list[etree._Element]]] = [
+    etree.XPath(
+        "//*[@rel='author' or @itemprop='author' or contains(@itemprop,'author') or @class='author' "
+        "or @id='author' or local-name()='author' or contains(@data-testid,'author') "
+        "or contains(@data-testid,'Author') or contains(@data-component,'Byline') "
+        "or contains(@data-component,'byline')]"
+    ),
+    _author_links,
+    _byline_classes,
+]
+# Class/id words of containers whose names are not the article's byline (comments, teasers, widgets).
+_NOT_BYLINE = re.compile(
+    r"(?:^|[-_])(?:comments?|commentlist|reply|replies|respond|discussion|related|recommend(?:ed|ations)?|"
+    r"sidebar|widgets|footer|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
+    r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|card|cards|listing|feed)(?:$|[-_])",
+    re.I,
+)
+_NOT_BYLINE_SELF = re.compile(r"(?:^|[-_])(?:comments?|reply|avatar|image|img|photo|picture|bio|about|desc|"
+                              r"description|social|follow|share)(?:$|[-_])", re.I)
+_NOT_BYLINE_TAGS = frozenset({"nav", "figure", "figcaption", "form", "select", "button"})
+_NAME_ITEMPROP = etree.XPath(".//*[@itemprop='name']")
+_LINK_SEPARATED = frozenset({*_BLOCK, "a"})
+_BY_LINE = re.compile(
+    r"^\s*(?:by|von|por|par|door|di|av|af|text|texto|testo|autor|written by|posted by)\s*[:：]?\s+\S", re.I
+)
+_BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text)\s*[:：]?", re.I)
+_TEXT_NODES = etree.XPath("//body//text()[normalize-space()][string-length(normalize-space()) < 160]")
+
+
+def _byline_element_ok(el: etree._Element) -> bool:
+    """Whether an element marked as an author sits in the article, not in comments or teasers.
+
+    Only the few containers up to the article (``<article>``, ``<main>``) are looked at: broken
+    markup often leaves the whole article inside an unclosed menu, and an article's own classes say
+    little ("newsletter-post"). An ``<aside>`` or ``<footer>`` inside the article is its meta column
+    or entry footer; outside it, the page's sidebar or footer.
+    """
+    boxed = False
+    for depth, node in enumerate((el, *el.iterancestors())):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("article", "main"):
+            return True
+        if tag in ("body", "html") or depth > _BYLINE_DEPTH:
+            break
+        if tag in _NOT_BYLINE_TAGS:
+            return False
+        boxed = boxed or tag in ("aside", "footer")
+        tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
+        pattern = _NOT_BYLINE_SELF if depth == 0 else _NOT_BYLINE
+        if any(pattern.search(t) for t in tokens):
+            return False
+    return not boxed
+
+
+_BYLINE_DEPTH = 14
+
+
+def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator[tuple[str, int]]:
+    """Author strings from markup, each with whether the markup vouches for it being a name:
+    rel/itemprop=author and links to author pages do; byline/author class names (skipped with
+    ``marked_only``: the slowest search, used only when nothing else named the authors) do not."""
+    for index, xpath in enumerate(_BYLINE_XPATHS[:2] if marked_only else _BYLINE_XPATHS):
+        trusted = MARKED if index < 2 else 0
+        seen = 0
+        elements = xpath(tree)
+        if index == 1:
+            elements = _first_link_group(elements)
+        for el in elements:
+            if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "style", "img"):
+                continue
+            if not _byline_element_ok(el):
+                continue
+            names = [_text(n) for n in _NAME_ITEMPROP(el)]
+            text = " | ".join(n for n in names if n) or _text(el, " | ", _LINK_SEPARATED)
+            if text and len(text) <= 200:
+                seen += 1
+                yield text, trusted
+            if seen >= 12:
+                break
+
+
+def _first_link_group(links: list[etree._Element]) -> list[etree._Element]:
+    """The first run of author-page links that share a container (one byline naming several people),
+    as one element list; later links (teasers, other bylines) are left out."""
+    usable = [a for a in links if _byline_element_ok(a) and _text(a)]
+    if not usable:
+        return []
+    home = usable[0].getparent()
+    box = home.getparent() if home is not None and home.tag not in _BLOCK else home
+    group = [a for a in usable if box is not None and any(anc is box for anc in a.iterancestors())]
+    if len(group) <= 1:
+        return usable[:1]
+    wrapper = etree.Element("span")
+    for a in group[:8]:
+        link = etree.SubElement(wrapper, "a")
+        link.text = _text(a)
+    return [wrapper]
+
+
+def _text_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
+    """Short text nodes that read as a byline: "By Jane Doe", "记者 张三", "홍길동 기자"."""
+    for count, node in enumerate(_TEXT_NODES(tree)):
+        if count > 3000:
+            return
+        text = " ".join(str(node).split())
+        if _BY_LABEL.fullmatch(text):  # "Written by" in one element, the name in the next
+            parent = node.getparent()
+            following = parent.getnext() if parent is not None else None
+            while following is not None and not _text(following) and following.tag in ("br", "span", "i", "img"):
+                following = following.getnext()
+            if following is not None and parent is not None and _byline_element_ok(parent):
+                name = _text(following)
+                if name and len(name.split()) <= 8:
+                    yield name, 0
+        elif _BY_LINE.match(text) and len(text.split()) <= 12:
+            parent = node.getparent()
+            if parent is not None and _byline_element_ok(parent):
+                yield text, 0
+        elif re.search(r"기자|특파원|记者|記者|编辑|編輯|作者|特派員", text) and len(text) <= 60:
+            yield text, 0
+
+
+def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publishers: frozenset[str]
+                   ) -> tuple[list[str], list[str]]:
+    """People and agencies of the JSON-LD article's ``author`` (Person objects, ``@id`` references
+    to them, plain names)."""
+    people: list[str] = []
+    agencies: list[str] = []
+    by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and "name" in o}
+    value = article.get("author")
+    for entry in value if isinstance(value, list) else [value]:
+        item = entry
+        if isinstance(entry, dict) and "name" not in entry and isinstance(entry.get("@id"), str):
+            item = by_id.get(entry["@id"], entry)
+        if isinstance(item, dict):
+            name = item.get("name")
+            if isinstance(name, list):
+                name = ", ".join(n for n in name if isinstance(n, str))
+            if not isinstance(name, str):
+                continue
+            types = schema_types(item) if item.get("@type") else {"person"}
+            if types & _PERSON_TYPES:
+                byline = split_byline(name, publishers, trusted=STRUCTURED)
+                people += byline.people
+                agencies += byline.agencies
+            elif agency := agency_name(name):
+                agencies.append(agency)
+        elif isinstance(item, str) and not item.startswith(("http://", "https://")):
+            byline = split_byline(item, publishers, trusted=STRUCTURED)
+            people += byline.people
+            agencies += byline.agencies
+    return people, agencies
+
+
+def _citation_authors(tree: etree._Element) -> list[str]:
+    """Scholarly ``citation_author`` tags, "Last, First" turned round."""
     names = []
-    for item in items:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and name.strip():
-            names.append(name.strip())
-    return tuple(names)
+    for value in _meta_all(tree, "citation_author") or _meta_all(tree, "dc.creator"):
+        last, sep, first = value.partition(",")
+        names.append(f"{first.strip()} {last.strip()}" if sep and first.strip() else value)
+    return names
 
 
-def _split_authors(raw: str | None) -> tuple[str, ...]:
-    """Split a byline into names: drop a leading "By", split on ``;``, ``,``, "and", ``&``."""
-    if not raw:
-        return ()
-    raw = _BY.sub("", raw.strip())
-    parts = (" ".join(a.split()).strip(" .:") for a in _AUTHOR_SPLIT.split(raw))
-    return tuple(dict.fromkeys(a for a in parts if a and not a.startswith(("http://", "https://"))))
+def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],
+             publishers: frozenset[str]) -> Byline:
+    """People first from JSON-LD Person authors, then meta tags, then byline markup, then byline text.
+
+    The first source naming a person wins; a later source that names the same people and more
+    (JSON-LD often lists only the first of several) replaces it. Agencies are gathered from all.
+    """
+    agencies: list[str] = []
+    best: list[str] = []
+
+    def consider(people: Iterable[str]) -> None:
+        nonlocal best
+        found = list(dict.fromkeys(people))
+        if not found:
+            return
+        if not best:
+            best = found
+            return
+        keys = {name_key(p) for p in best}
+        if len(found) > len(best) and keys <= {name_key(p) for p in found}:
+            best = found
+
+    people, found_agencies = _jsonld_people(article, objects, publishers)
+    agencies += found_agencies
+    consider(people)
+    citation = _citation_authors(tree)
+    if citation and not best:
+        consider(p for name in citation for p in split_byline(name, publishers).people)
+    meta_names = [meta.get(k) for k in ("author", "article:author", "dc.creator", "dcterms.creator",
+                                        "parsely-author", "sailthru.author", "byl", "cxenseparse:author")]
+    for n in ("1", "2"):  # Slack/Twitter cards: twitter:label1 "Written by", twitter:data1 "Jane Doe"
+        if re.fullmatch(r"(?:written by|author|by|autor|auteur|autore)\s*:?", meta.get(f"twitter:label{n}", ""), re.I):
+            meta_names.append(meta.get(f"twitter:data{n}"))
+    for raw in meta_names:
+        if raw and not raw.startswith(("http://", "https://")):
+            byline = split_byline(raw, publishers, trusted=STRUCTURED)
+            agencies += byline.agencies
+            consider(byline.people)
+    sources = _markup_bylines(tree, marked_only=True) if best else _chain(_markup_bylines(tree), _text_bylines(tree))
+    for count, (raw, trusted) in enumerate(sources):
+        byline = split_byline(raw, publishers, trusted=trusted)
+        agencies += byline.agencies
+        if best and count >= 3:
+            break
+        consider(byline.people)
+    return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
 
 
-def _text(el: etree._Element) -> str:
-    return " ".join("".join(el.itertext()).split())
+def _chain(*iterators: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    for iterator in iterators:
+        yield from iterator
 
 
-def _title(tree: etree._Element) -> str | None:
-    """The single ``<h1>`` when there is exactly one, else ``<title>`` without the site-name part."""
-    h1s = [t for t in (_text(h) for h in _H1(tree)) if t]
-    if len(h1s) == 1:
-        return h1s[0]
-    titles = [t for t in (_text(el) for el in _TITLE(tree)) if t]
-    if not titles:
-        return h1s[0] if h1s else None
-    parts = _TITLE_SEPARATORS.split(titles[0])
-    return max(parts, key=len) if len(parts) > 1 else titles[0]
+# ---------------------------------------------------------------------------------------------------
+# Dates
+
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
+    "published_time", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
+    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date",
+    "date", "article.published", "article_date_original", "citation_publication_date", "citation_date",
+    "cxenseparse:recs:publishtime", "date_published", "rnews:datepublished",
+)
+_MODIFIED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified", "modified_time",
+    "lastmod", "last-modified", "dcterms.modified", "dc.date.modified", "article.updated", "updated",
+)
+_PUBLISHED_MARKUP = etree.XPath(
+    "//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content"
+    " | //time[@pubdate]/@datetime | //time[contains(@class,'publish') or contains(@class,'entry-date')"
+    " or contains(@class,'post-date')]/@datetime"
+)
+_MODIFIED_MARKUP = etree.XPath(
+    "//*[@itemprop='dateModified']/@datetime | //*[@itemprop='dateModified']/@content"
+    " | //time[contains(@class,'updated') or contains(@class,'modified')]/@datetime"
+)
+_TIME_ELEMENTS = etree.XPath("//time[@datetime]")
+_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline|info", re.I)
+_UPDATED_CUE = re.compile(
+    r"updated|modified|aktualisiert|actualizado|actualizada|mis à jour|modifié|aggiornat|atualizad|bijgewerkt"
+    r"|last reviewed|reviewed|edited", re.I,
+)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
+_FUTURE = dt.timedelta(days=1)
+_MIN_DATE = dt.datetime(1995, 1, 1)
 
 
-def _byline(tree: etree._Element) -> str | None:
-    """A short author line from rel=author, itemprop=author or a *byline*/*author-name* class."""
-    marked = _BYLINE_MARKED(tree)
-    candidates = marked or (  # lazy: stops at the first usable byline
-        value.getparent() for value in _CLASS_VALUES(tree)
-        if _BYLINE_WORD.search(value) and not _NOT_BYLINE_CLASS.search(value)
-    )
-    for el in candidates:
-        text = _text(el).strip(" ,|·-")
-        if text and len(text) <= 80 and len(text.split()) <= 8 and not re.search(r"\d|https?:|@|\bbio\b", text):
-            return text
+def iso_datetime(value: Any) -> str | None:
+    """Normalise a date string to ISO 8601, keeping the time and offset when present."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})", r"\1T\2", text)
+    text = re.sub(r"Z$", "+00:00", text)
+    text = re.sub(r"\s*(?:UTC|GMT)$", "+00:00", text)
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    text = re.sub(r"\.(\d{6})\d+", r".\1", text)
+    text = re.sub(r"^(\d{4})/(\d{2})/(\d{2})", r"\1-\2-\3", text)
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return parsed.date().isoformat()
+    return parsed.isoformat()
+
+
+def _as_datetime(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _plausible(value: str | None, now: dt.datetime) -> str | None:
+    """The date, unless it is before 1995 or more than a day in the future."""
+    if value is None:
+        return None
+    try:
+        when = _as_datetime(value)
+    except ValueError:
+        return None
+    if when > now + _FUTURE or when < _MIN_DATE.replace(tzinfo=dt.UTC):
+        return None
+    return value
+
+
+def _first_date(values: Iterable[Any], now: dt.datetime) -> str | None:
+    for value in values:
+        found = _plausible(iso_datetime(value), now)
+        if found:
+            return found
     return None
+
+
+def _text_date(text: str, now: dt.datetime) -> str | None:
+    """A day from printed text ("March 1, 2024", "12.12.2025", "28. April 2023"), via htmldate's parsers."""
+    if not 6 <= len(text) <= 80:
+        return None
+    # htmldate's fast parsers only: its extensive mode calls dateparser (tenths of a second a call);
+    # the whole-page htmldate fallback still reads the formats these miss
+    found = try_date_expr(text, "%Y-%m-%d", False, _MIN_DATE, (now + _FUTURE).replace(tzinfo=None))
+    return found if isinstance(found, str) else None
+
+
+def _printed_dates(tree: etree._Element, h1: etree._Element | None, now: dt.datetime
+                   ) -> tuple[str | None, str | None]:
+    """The published and updated days printed in the article's header: ``<time>`` elements and short
+    date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
+    published = updated = None
+    for el in _TIME_ELEMENTS(tree)[:20]:
+        if not _byline_element_ok(el):
+            continue
+        value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now)
+        if not value:
+            continue
+        context = f"{el.get('class', '')} {_text(el.getparent()) if el.getparent() is not None else ''}"[:200]
+        if _UPDATED_CUE.search(context) and not re.search(r"publi|posted|erschienen|veröffentlicht", context, re.I):
+            updated = updated or value
+        else:
+            published = published or value
+        if published:
+            break
+    if published is None and h1 is not None:
+        published, updated_near = _dates_near(h1, now)
+        updated = updated or updated_near
+    return published, updated
+
+
+def _dates_near(h1: etree._Element, now: dt.datetime) -> tuple[str | None, str | None]:
+    """Date lines in the few elements around the headline (the article's header)."""
+    published = updated = None
+    container = h1.getparent()
+    for _ in range(3):
+        if container is None or container.getparent() is None:
+            break
+        if len(_text(container)) > 1500:
+            break
+        container = container.getparent()
+    if container is None:
+        return None, None
+    for count, el in enumerate(container.iter()):
+        if count > 400:
+            break
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
+            continue
+        own = clean_string(el.text) or ""
+        if not own or len(own) > 80 or not re.search(r"\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2}", own):
+            continue
+        label = f"{own} {clean_string(el.getprevious().text) if el.getprevious() is not None else ''}"
+        value = _text_date(own, now)
+        if not value:
+            continue
+        if _UPDATED_CUE.search(label):
+            updated = updated or value
+        else:
+            published = published or value
+    return published, updated
+
+
+def _url_date(url: str | None, now: dt.datetime) -> str | None:
+    match = _URL_DATE.search(urlsplit(url).path) if url else None
+    if not match:
+        return None
+    try:
+        day = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
+    except ValueError:
+        return None
+    return _plausible(day, now)
+
+
+def _htmldate(tree: etree._Element, url: str | None, now: dt.datetime) -> str | None:
+    """htmldate's extensive search for the original date: the fallback when the markup is silent."""
+    try:
+        found = find_date(tree, url=url, extensive_search=True, original_date=True,
+                          max_date=(now + _FUTURE).strftime("%Y-%m-%d"))
+    except Exception:  # htmldate is a heuristic over arbitrary pages; its failure only means "no date"
+        logger.debug("htmldate failed", exc_info=True)
+        return None
+    return _plausible(found, now) if isinstance(found, str) else None
+
+
+def _same_day(precise: str, day: str) -> bool:
+    """Whether a datetime falls on ``day`` in some time zone (UTC-12 to UTC+14)."""
+    try:
+        when = _as_datetime(precise)
+        target = dt.date.fromisoformat(day[:10])
+    except ValueError:
+        return False
+    return any((when + dt.timedelta(hours=h)).date() == target for h in range(-12, 15)) or when.date() == target
+
+
+def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
+           h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None, str | None]:
+    """Published and modified: structured data first, the printed header date when it disagrees."""
+    structured = _first_date([article.get("datePublished"), article.get("dateCreated"),
+                              *(meta.get(k) for k in _PUBLISHED_META), *_PUBLISHED_MARKUP(tree)], now)
+    modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
+                            *_MODIFIED_MARKUP(tree)], now)
+    printed, printed_updated = _printed_dates(tree, h1, now)
+    # The page's printed header date when its metadata is silent: where both exist and the printed
+    # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
+    published, source = (structured, "structured") if structured else (printed, "printed")
+    if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE:
+        # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
+        # re-import or build date, the page the day the article appeared.
+        published, source = printed, "printed"
+    if published is None:
+        published, source = _htmldate(tree, url, now), "htmldate"
+    if published is None:
+        published, source = _url_date(url, now), "url"
+    if modified is None and printed_updated:
+        modified = printed_updated
+    if published and modified:
+        try:
+            if _as_datetime(modified) < _as_datetime(published) and not _same_day(modified, published[:10]):
+                modified = None  # a modified date before publication is a template's mistake
+        except ValueError:
+            modified = None
+    return published, modified, source if published else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# The rest
 
 
 def _image(value: Any) -> str | None:
@@ -209,13 +903,6 @@ def _image(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("url") or value.get("contentUrl")
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _clean_field(value: str | None) -> str | None:
-    if not isinstance(value, str):
-        return None
-    value = " ".join(value.split())
-    return value or None
 
 
 def _listing(values: Any) -> tuple[str, ...]:
@@ -228,46 +915,57 @@ def _listing(values: Any) -> tuple[str, ...]:
         items = [v for v in values if isinstance(v, str)]
     else:
         items = []
-    return tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
+    return tuple(dict.fromkeys(c for c in (clean_string(i) for i in items) if c))
 
 
-def _date_fallback(tree: etree._Element, url: str | None) -> str | None:
-    """htmldate's quick search, used only when JSON-LD and meta tags give no date."""
-    try:
-        found = find_date(tree, url=url, extensive_search=False, original_date=True)
-    except Exception:
-        logger.debug("htmldate failed", exc_info=True)
-        return None
-    return found if isinstance(found, str) else None
+def _headline_element(tree: etree._Element, title: str | None) -> etree._Element | None:
+    """The ``<h1>`` printing the title (the anchor of the article's header), if any."""
+    key = name_key(title or "")
+    h1s = _H1(tree)
+    for h in h1s:
+        if key and name_key(_text(h)) == key:
+            return h
+    return next((h for h in h1s if _visible(h) and _text(h)), None)
 
 
-def read_page_meta(tree: etree._Element, url: str | None) -> PageMeta:
-    """Read every metadata field from the unpruned page: JSON-LD first, then meta tags, then heuristics."""
-    a = _article(jsonld_objects(tree)) or {}
+def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | None = None) -> PageMeta:
+    """Read every metadata field from the unpruned page: JSON-LD first, then meta tags, then markup.
+
+    Args:
+        tree: the parsed page, before any pruning.
+        url: the page URL (resolves the canonical link; its host names the site; its path may hold a date).
+        now: the reference time for refusing future dates (default: the clock).
+
+    Returns:
+        The page's metadata.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    objects = jsonld_objects(tree)
+    a = _article(objects) or {}
     meta = _meta_values(tree)
     head = examine_meta(tree)  # trafilatura's reading of <meta> tags (og:, twitter:, dc., ...)
-    published = (iso_datetime(a.get("datePublished")) or iso_datetime(meta.get("article:published_time"))
-                 or iso_datetime(meta.get("datepublished")) or iso_datetime(meta.get("pubdate"))
-                 or next((iso_datetime(v) for v in _TIME_PUBLISHED(tree) if iso_datetime(v)), None)
-                 or _date_fallback(tree, url))
-    modified = (iso_datetime(a.get("dateModified")) or iso_datetime(meta.get("article:modified_time"))
-                or iso_datetime(meta.get("og:updated_time")) or iso_datetime(meta.get("datemodified")))
     canonical = next((h.strip() for h in _CANONICAL(tree) if h.strip()), None) or meta.get("og:url") or None
     if canonical and url:
         canonical = urljoin(url, canonical)
     if canonical and not canonical.startswith(("http://", "https://")):
         canonical = None
-    publisher = a.get("publisher")
-    site = meta.get("og:site_name") or (publisher.get("name") if isinstance(publisher, dict) else None)
-    meta_author = head.author if head.author and " " in head.author else None
+    sites = _site_names(meta, objects, a)
+    site_keys = {name_key(s) for s in sites} | _host_keys(url or canonical)
+    site_keys.discard("")
+    title = _title(tree, meta, a, site_keys)
+    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical))
+    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(tree, title), now)
+    language, language_source = _language(tree, meta, a or None)
+    types = sorted({t for o in objects for t in schema_types(o)})
     return PageMeta(
-        title=_clean_field(a.get("headline")) or _clean_field(head.title) or _title(tree),
-        authors=_names(a.get("author")) or _split_authors(meta_author or _byline(tree)),
-        published=published, modified=modified, canonical_url=canonical or url,
-        site_name=_clean_field(site if isinstance(site, str) else None) or _clean_field(head.sitename),
-        description=_clean_field(head.description) or _clean_field(a.get("description")),
+        title=title, authors=byline.people, agencies=byline.agencies,
+        published=published, published_source=published_source, modified=modified, canonical_url=canonical or url,
+        site_name=sites[0] if sites else clean_string(head.sitename),
+        description=clean_string(head.description) or clean_string(a.get("description")),
         categories=_listing(head.categories or a.get("articleSection") or meta.get("article:section")),
         tags=_listing(head.tags or a.get("keywords") or meta.get("news_keywords") or meta.get("keywords")),
-        image=_clean_field(head.image) or _image(a.get("image")),
-        language=_language(tree, meta, a or None), paywalled=_paywalled(a or None),
+        image=clean_string(head.image) or _image(a.get("image")),
+        language=language, language_source=language_source, paywalled=_paywalled(a or None),
+        og_type=(meta.get("og:type") or "").strip().lower() or None, schema_types=tuple(types),
+        signals=page_signals(tree),
     )

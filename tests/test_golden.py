@@ -17,8 +17,9 @@ from tests.conftest import GOLDEN
 
 CASES = discover(GOLDEN)
 FIELDS = [
-    "url", "canonical_url", "site_name", "title", "authors", "published", "modified", "language",
-    "description", "categories", "tags", "image", "paywalled", "text", "word_count", "content_hash",
+    "url", "canonical_url", "site_name", "title", "authors", "agencies", "published", "modified", "language",
+    "language_source", "description", "categories", "tags", "image", "paywalled", "page_type", "text",
+    "word_count", "content_hash",
     "removed", "profile", "schema_version", "encoding", "warnings",
 ]
 # Mission-named blocks: none may appear in any golden output, whatever the page.
@@ -83,7 +84,7 @@ def test_case_files_are_well_formed(case: Case) -> None:
     assert case.meta["must_contain"] and case.meta["must_not_contain"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_[a-z0-9-]+", case.path.name)
     if "error" not in data:
-        empty = {k for k, v in data.items() if v in (None, "", [], {})} - {"warnings", "profile", "removed"}
+        empty = {k for k, v in data.items() if v in (None, "", [], {})} - {"warnings", "profile", "removed", "agencies"}
         unexpected = sorted(empty - set(case.meta["nullable"]))
         assert not unexpected, f"unexpected empty fields: {unexpected}"
 

@@ -219,13 +219,36 @@ def test_validation_and_deduplication_are_the_crawls(tmp_path: Path) -> None:
     duplicate = next(e for e in errors if e["reason"] == "duplicate")
     assert duplicate["message"] == f"the same text as {src / 'a.html'}"
     # the same job with other validation settings: no minimum, and a window the page falls outside of
-    run([str(src)], tmp_path / "out2", jobs=1, job=CleanJob(min_words=0))
+    run([str(src)], tmp_path / "out2", jobs=1, job=CleanJob(min_words=0, keep_non_articles=True))
     assert len(_outputs(tmp_path / "out2")[0]) == 2
     dated = page(head="<meta property='article:published_time' content='2025-06-12T10:00:00+00:00'>")
     (src / "a.html").write_text(dated, encoding="utf-8")
     run([str(src / "a.html")], tmp_path / "out3", jobs=1, job=CleanJob(window=Window(since=dt.date(2025, 6, 13))))
     (error,) = _outputs(tmp_path / "out3")[1]
     assert (error["stage"], error["reason"], error["error"]) == ("validate", "outside-window", "OutsideWindowError")
+
+
+PRODUCT = ("<html><head><title>Acme kettle 1.7 l</title><script type='application/ld+json'>{\"@type\":\"Product\","
+           "\"name\":\"Acme kettle\",\"offers\":{\"@type\":\"Offer\",\"price\":\"39.99\"}}</script></head><body>"
+           "<h1>Acme kettle 1.7 l</h1><p>Price 39.99 EUR. Add to cart.</p><p>This kettle boils 1.7 litres of water in "
+           "under four minutes and switches itself off when the water boils, with a blue light that shows it is on, "
+           "and a filter that keeps the scale out of your tea for years of use.</p></body></html>")
+
+
+def test_pages_that_are_not_articles_are_errors_unless_kept(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.html").write_bytes(GOOD)
+    (src / "kettle.html").write_text(PRODUCT, encoding="utf-8")
+    assert main(["reclean", str(src), "-o", str(tmp_path / "out"), "-j", "1", "-q", "--min-words", "10"]) == 1
+    articles, errors = _outputs(tmp_path / "out")
+    assert [Path(a["source"]["file"]).name for a in articles] == ["a.html"]
+    (error,) = errors
+    assert error["stage"] == "validate" and error["reason"].startswith("not-article-")
+    assert main(["reclean", str(src), "-o", str(tmp_path / "kept"), "-j", "1", "-q", "--min-words", "10",
+                 "--keep-non-articles"]) == 0
+    kept = {Path(a["source"]["file"]).name: a["page_type"] for a in _outputs(tmp_path / "kept")[0]}
+    assert kept["a.html"] == "article" and kept["kettle.html"] == error["reason"].removeprefix("not-article-")
 
 
 def test_duplicates_are_found_across_shards_and_runs_of_one_output_folder(tmp_path: Path) -> None:

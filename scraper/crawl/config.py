@@ -83,6 +83,7 @@ class CrawlConfig:
     contact: str
     crawl_id: str
     history: str | None
+    keep_non_articles: bool
     min_words: int
     output_dir: str
     profiles_dir: str | None
@@ -164,6 +165,7 @@ def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> C
         contact=_text("SCRAPER_CONTACT", get("SCRAPER_CONTACT")),
         crawl_id=crawl_id,
         history=_text("SCRAPER_HISTORY", get("SCRAPER_HISTORY")) or None,
+        keep_non_articles=_bool("SCRAPER_KEEP_NON_ARTICLES", get("SCRAPER_KEEP_NON_ARTICLES")),
         min_words=_int("SCRAPER_MIN_WORDS", get("SCRAPER_MIN_WORDS")),
         output_dir=output_dir,
         profiles_dir=_folder("SCRAPER_PROFILES_DIR", _text("SCRAPER_PROFILES_DIR", get("SCRAPER_PROFILES_DIR"))),
@@ -177,14 +179,14 @@ def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> C
 
 def job_from_config(config: CrawlConfig, window: Window | None = None, query: tuple[str, ...] = ()) -> CleanJob:
     """The crawl's cleaning job: options from ``SCRAPER_CLEAN_CONFIG``, profiles from ``SCRAPER_PROFILES_DIR``,
-    ``SCRAPER_MIN_WORDS``, and the spider's since/until window and query.
+    ``SCRAPER_MIN_WORDS``, ``SCRAPER_KEEP_NON_ARTICLES``, and the spider's since/until window and query.
 
     Raises:
         OptionsError: the options file is not valid.
     """
     options = load_options(config.clean_config) if config.clean_config else DEFAULT_OPTIONS
     return CleanJob(options=options, profiles=config.profiles_dir, min_words=config.min_words,
-                    window=window or Window(), query=query)
+                    window=window or Window(), query=query, keep_non_articles=config.keep_non_articles)
 
 
 def user_agent(contact: str) -> str:

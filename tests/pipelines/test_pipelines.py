@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,17 @@ def test_validate_drops_short_untitled_and_off_topic(tmp_path: Path) -> None:
         assert (error.stage, error.reason, error.url, error.site) == ("validate", reason, "https://x/a", "x")
     off = ArticleRecord(article=Article(title="Trains", text="Trains run late all week.", word_count=5))
     assert _dropped(lambda: pipeline.process_item(off)).reason == "off-topic"
+
+
+def test_validate_drops_pages_that_are_not_articles_unless_kept(tmp_path: Path) -> None:
+    pipeline = DropIncompletePipeline.from_crawler(_crawler(tmp_path))
+    good = _record()
+    assert pipeline.process_item(good) is good
+    listing = ArticleRecord(article=replace(good.article, page_type="listing"), site="x", source=good.source)
+    error = _dropped(lambda: pipeline.process_item(listing))
+    assert (error.stage, error.reason, error.error) == ("validate", "not-article-listing", "NotArticleError")
+    keeping = DropIncompletePipeline.from_crawler(_crawler(tmp_path, SCRAPER_KEEP_NON_ARTICLES=True))
+    assert keeping.process_item(listing) is listing
 
 
 def test_dedupe_by_canonical_url_and_content_hash(tmp_path: Path) -> None:

@@ -1,0 +1,294 @@
+"""Bylines into people: split, strip prefixes and job descriptions, keep wire services apart.
+
+The words of each language (prefixes, conjunctions, roles, organisation words, wire services) are
+data in ``bylines.toml``; this module only applies them. ``split_byline`` is what metadata uses.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+_DATA = Path(__file__).with_name("bylines.toml")
+_KEY = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
+_URLISH = re.compile(r"https?://|www\.|@|\S+\.(?:com|org|net|de|fr|it|es|lt|uk|ru|info|io)\b", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_HANDLE = re.compile(r"(?:^|\s)@\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Korean: "홍길동 기자" (reporter), "특파원" (correspondent) and their kin follow the name.
+_KO_BYLINE = re.compile(
+    r"([가-힣]{2,4})\s?(?:선임|수석|객원|수습|인턴)?\s?(?:기자|특파원|논설위원|편집위원|칼럼니스트|통신원)"
+)
+# Chinese: "记者 张三", "文/李四", "编辑：王五" put the role first; Japanese "山田太郎記者" puts it after.
+_ZH_BYLINE = re.compile(
+    r"(?:本报记者|本報記者|记者|記者|编辑|編輯|责编|責編|责任编辑|責任編輯|作者|撰文|文|通讯员|通訊員|实习生|實習生)"
+    r"\s*[:：/|丨]?\s*((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+|$))+)"
+)
+_JA_BYLINE = re.compile(r"([\u4e00-\u9fff\u3040-\u30ff]{2,8}?)\s?(?:記者|特派員|編集委員|論説委員)")
+_JA_PREFIX = re.compile(r"(?:文|取材・文|写真・文|執筆)\s*[:：/]\s*([\u4e00-\u9fff\u3040-\u30ff・]{2,10})")
+_CJK_NAME_SPLIT = re.compile(r"[\s、,，]+")
+_MAX_NAME_WORDS = 5
+MARKED, STRUCTURED = 1, 2  # how far a source vouches for what it holds being names (see split_byline)
+_STRUCTURED = STRUCTURED
+_PAREN = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "Jean-Luc Aufranc (CNXSoft)": an affiliation in brackets
+_MAX_BYLINE = 300
+
+
+def _key(text: str) -> str:
+    """A name's comparison key: NFKC, case-folded, word characters only."""
+    return _KEY.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The byline vocabulary of ``bylines.toml``, compiled."""
+
+    prefix: re.Pattern[str]
+    stop: re.Pattern[str]
+    splitter: re.Pattern[str]
+    particles: frozenset[str]
+    honorifics: frozenset[str]
+    credentials: frozenset[str]
+    roles: frozenset[str]
+    organisations: frozenset[str]
+    not_names: frozenset[str]
+    agencies: dict[str, str] = field(default_factory=dict)  # alias (exact) -> agency name
+    agency_keys: dict[str, str] = field(default_factory=dict)  # key of a long alias -> agency name
+
+
+@cache
+def _words() -> _Words:
+    data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
+    prefixes = sorted(data["prefixes"], key=len, reverse=True)
+    # "By Jane", "By: Jane", "BySummer Swann" (a CMS glued the label to the name)
+    prefix = re.compile(
+        r"^(?:" + "|".join(re.escape(p) for p in prefixes) + r")(?:\s*[:：\-–—]\s*|\s+|$)"
+        r"|^by(?=[A-Z][a-z])", re.I,
+    )
+    stop = re.compile(r"(?:^|\s|\|)(?:" + "|".join(re.escape(w) for w in data["stop_labels"]) + r")\b", re.I)
+    conj = "|".join(re.escape(c) for c in sorted(data["conjunctions"], key=len, reverse=True))
+    splitter = re.compile(r"\s*(?:[;|/•·,，、&＆+\n]|\s[-–—]\s)\s*|\s+(?:" + conj + r")\s+", re.I)
+    agencies: dict[str, str] = {}
+    agency_keys: dict[str, str] = {}
+    for name, aliases in data["agencies"].items():
+        for alias in [name, *aliases]:
+            agencies[alias] = name
+            if len(alias) > 4:
+                agency_keys[_key(alias)] = name
+    lower = lambda items: frozenset(i.casefold() for i in items)  # noqa: E731
+    return _Words(prefix, stop, splitter, lower(data["particles"]), lower(data["honorifics"]),
+                  lower(data["credentials"]), lower(data["roles"]), lower(data["organisation_words"]),
+                  lower(data["not_names"]), agencies, agency_keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """The people and the wire services a byline names, each once, in order."""
+
+    people: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+
+
+def agency_name(text: str) -> str | None:
+    """The wire service ``text`` names ("Associated Press" -> "AP"), or None."""
+    words = _words()
+    text = text.strip(" .,:;()[]")
+    return words.agencies.get(text) or words.agency_keys.get(_key(text))
+
+
+def _clean(raw: str) -> str:
+    text = html.unescape(html.unescape(raw))
+    text = _EMAIL.sub(" ", text)
+    text = _HANDLE.sub(" ", text)
+    return _SPACE.sub(" ", text.replace("\u200b", "")).strip()
+
+
+def _strip_prefix(text: str) -> str:
+    words = _words()
+    for _ in range(3):  # "Text: Von Jan Koch"
+        stripped = words.prefix.sub("", text, count=1).strip()
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _is_credential(piece: str) -> bool:
+    """``MD``, ``Ph.D.``, ``E-RYT 200``: a qualification printed after a name, kept with it."""
+    tokens = piece.split()
+    if not tokens or len(tokens) > 3:
+        return False
+    words = _words()
+    return all(t.casefold() in words.credentials
+               or (re.fullmatch(r"[A-Z][A-Z0-9.\-]*[A-Z][A-Z0-9.\-]*®?", t) is not None and len(t) <= 8)
+               for t in tokens)
+
+
+def _name_tokens(piece: str, trusted: int = 0, first_name: bool = True) -> list[str] | None:  # noqa: PLR0911 - one reason each
+    """The piece's tokens when they read as a person's name, else None (role, sentence, junk)."""
+    words = _words()
+    tokens = piece.split()
+    # a job description after the name: "Keith Barry Senior Autos Reporter" -> "Keith Barry"; after
+    # a first name it is a line of its own ("Executive Digital Editor") and goes whole
+    for i, token in enumerate(tokens):
+        if token.casefold().strip(".,:") in words.roles:
+            if i == 0 or not first_name:
+                return None
+            if i == 1 and not trusted:
+                return None  # "Community Editor", "Kev Writer": one word before a role is a role
+            tokens = tokens[:i]
+            break
+    if not tokens or len(tokens) > _MAX_NAME_WORDS:
+        return None
+    if not trusted and len(tokens) == 1 and tokens[0].islower():
+        return None  # "by filing your taxes": a lower-case word after "by" in running text is no name
+    for i, token in enumerate(tokens):
+        low = token.casefold()
+        if any(ch.isdigit() for ch in token) or "*" in token or low.endswith(":"):
+            return None
+        if low in words.particles or low in words.honorifics or (i and low in words.credentials):
+            continue
+        first = token.lstrip("\"'‘“(")[:1]
+        lower_ok = trusted >= _STRUCTURED or (trusted and all(t.islower() for t in tokens))
+        if not lower_ok and len(tokens) > 1 and first and first.isalpha() and first.islower() and not _CJK.match(first):
+            return None  # a lower-case word inside a multi-word piece: a sentence, not a name
+    return tokens
+
+
+def _classify(  # noqa: PLR0911 - one verdict per kind of piece
+    piece: str, publishers: frozenset[str], trusted: int = 0, first_name: bool = True
+              ) -> tuple[str, str] | None:
+    """``("person", name)``, ``("agency", name)`` or None (organisation, place, role, junk)."""
+    piece = _PAREN.sub("", piece).strip(" .,:;-–—|()[]\"'“”‘’«»")
+    if not piece or len(piece) > 80 or _URLISH.search(piece):
+        return None
+    agency = agency_name(piece)
+    if agency:
+        return "agency", agency
+    key = _key(piece)
+    if not key or _is_publisher(key, " " not in piece.strip(), publishers, first_name):
+        return None
+    words = _words()
+    if any(t.casefold().strip(".,") in words.organisations or t.casefold().strip(".,") in words.not_names
+           for t in re.split(r"[\s\-]+", piece)):
+        return None
+    tokens = _name_tokens(piece, trusted, first_name)
+    if tokens is None:
+        return None
+    name = " ".join(tokens).strip(" ,")
+    if name.casefold() in words.roles or name.casefold() in words.organisations:
+        return None
+    return ("person", name) if name else None
+
+
+def _is_publisher(key: str, one_word: bool, publishers: frozenset[str], first: bool = True) -> bool:
+    """Whether a byline piece is the publisher's own name.
+
+    ``publishers`` holds prefixed keys (see ``metadata._publisher_keys``): ``org:`` names of the
+    publishing organisation always count; ``site:`` and ``host:`` names count for a one-word piece
+    ("VnExpress"), for a piece after a name ("Brian Truitt, USA TODAY") and for a piece holding the
+    site name and more ("Motley Fool Staff"), but not for a lone full name equal to them: a blog named
+    after its author (bennadel.com, "Ben Nadel").
+    """
+    for entry in publishers:
+        kind, _, p = entry.partition(":")
+        if kind == "org" and (key == p or (len(p) >= 4 and p in key)):
+            return True
+        if kind in ("site", "host") and key == p and (one_word or not first):
+            return True
+        if kind == "site" and len(p) >= 4 and p in key and key != p:
+            return True
+    return False
+
+
+def _cjk_names(text: str) -> list[str]:
+    """Names from Chinese, Japanese and Korean bylines (the role word marks them)."""
+    names: list[str] = []
+    for match in _KO_BYLINE.finditer(text):
+        names.append(match.group(1))
+    for match in _ZH_BYLINE.finditer(text):
+        names.extend(n for n in _CJK_NAME_SPLIT.split(match.group(1)) if n)
+    for pattern in (_JA_PREFIX, _JA_BYLINE):
+        for match in pattern.finditer(text):
+            names.append(match.group(1))
+    return list(dict.fromkeys(names))
+
+
+def _cjk_byline(text: str, publishers: frozenset[str]) -> Byline:
+    """People and agencies of a Chinese, Japanese or Korean byline."""
+    agencies = [a for a in (agency_name(p) for p in re.split(r"[\s=/()（）]+", text)) if a]
+    people = [n for n in _cjk_names(text) if not _is_publisher(_key(n), True, publishers) and not agency_name(n)]
+    return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
+
+
+def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
+    raw: str | None, publishers: frozenset[str] = frozenset(), *, trusted: int = 0
+) -> Byline:
+    """Turn one byline string into people and wire services.
+
+    Prefixes ("By", "Von", "Por", "Text:") go; the string is split on commas, semicolons, slashes,
+    ``&`` and each language's "and"; credentials after a name stay with it ("Jane Doe, MD"); a single
+    word after a name is a place or an affiliation and goes ("Birgit Baumann, Frankfurt"); pieces that
+    name the publisher (``publishers``: comparison keys of its names), an organisation or only a job
+    are dropped; wire services ("AP", "dpa") are returned apart.
+
+    Args:
+        raw: the byline as found (meta content, JSON-LD name, text of the byline element).
+        publishers: comparison keys (``_key``) of the site's own names.
+        trusted: how far the source vouches for names: ``STRUCTURED`` (JSON-LD Person, meta author: a
+            name in lower case, "kirstin boatto", is still a name), ``MARKED`` (a link to an author
+            page: a user name, "jsteinhardt", is one), 0 (byline class or text: names are capitalised).
+
+    Returns:
+        The people and agencies, each once, in the order given.
+    """
+    if not raw:
+        return Byline()
+    text = _clean(raw)[:_MAX_BYLINE]
+    if not text:
+        return Byline()
+    if _CJK.search(text) and not re.search(r"[A-Za-z]{3}", text):
+        cjk = _cjk_byline(text, publishers)
+        if cjk.people or cjk.agencies:
+            return cjk
+    text = _strip_prefix(text.strip(" |"))
+    if text[:1] in ",;":
+        return Byline()  # ", USA TODAY": the template's name field was empty, only the affiliation is left
+    people: list[str] = []
+    agencies: list[str] = []
+    previous_multiword = False
+    text = _words().stop.split(text, maxsplit=1)[0]  # "Jane Doe | Reviewed by John Roe": only the author
+    for raw_piece in _words().splitter.split(text):
+        piece = _strip_prefix(raw_piece.strip())
+        if not piece:
+            continue
+        if people and _is_credential(piece) and not agency_name(piece):
+            people[-1] = f"{people[-1]}, {piece}"
+            continue
+        result = _classify(piece, publishers, trusted, not people)
+        if result is None:
+            previous_multiword = False
+            continue
+        kind, name = result
+        if kind == "agency":
+            agencies.append(name)
+        elif previous_multiword and " " not in name and people:
+            continue  # "Birgit Baumann, Frankfurt": a place or an affiliation after the name
+        else:
+            people.append(name)
+            previous_multiword = " " in name
+    if any(" " in p for p in people):
+        # "Jane Doe | Follow | Share": single words beside a full name are labels, not people
+        people = [p for p in people if " " in p or ", " in p]
+    return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
+
+
+def name_key(name: str) -> str:
+    """The comparison key of a name or a site name (NFKC, case-folded, word characters only)."""
+    return _key(name)

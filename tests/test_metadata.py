@@ -1,0 +1,207 @@
+"""Metadata a reader can trust: the printed headline, people as authors, dates with time and offset, the
+language always set. Hand-written pages for each failure family seen on real pages, in several languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from scraper import clean
+from scraper.authors import split_byline
+from scraper.clean import _parse
+from scraper.metadata import PageMeta, read_page_meta, strip_site_name
+from tests.conftest import BODY
+
+NOW = dt.datetime(2025, 6, 20, 12, 0, tzinfo=dt.UTC)
+
+
+def _page(body: str = "", head: str = "", lang: str = "en") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body>"
+            f"<article>{body}{paragraphs}</article></body></html>")
+
+
+def _meta(body: str = "", head: str = "", url: str = "https://news.example.com/2025/06/12/story",
+          lang: str = "en") -> PageMeta:
+    return read_page_meta(_parse(_page(body, head, lang)), url, now=NOW)
+
+
+def _ld(obj: dict[str, object]) -> str:
+    return f"<script type='application/ld+json'>{json.dumps(obj)}</script>"
+
+
+# -- titles -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "url", "expected"),
+    [
+        ("Anleihen: Renditen steigen weiter | Börsen-Zeitung", "Börsen-Zeitung", "https://www.boersen-zeitung.de/a",
+         "Anleihen: Renditen steigen weiter"),
+        ("Neue Grafikkarten vorgestellt - Golem.de", None, "https://www.golem.de/news/a.html",
+         "Neue Grafikkarten vorgestellt"),
+        ("Wahl in Spanien: Sánchez gewinnt | DW | 28.04.2023", "DW", "https://www.dw.com/de/a",
+         "Wahl in Spanien: Sánchez gewinnt"),
+        ("Peakforce – Acht Tipps für den Gipfel", "Peakforce", "https://peakforce.example/a",
+         "Acht Tipps für den Gipfel"),
+        ("Le gouvernement présente son budget - Le Monde", "Le Monde", "https://www.lemonde.fr/a",
+         "Le gouvernement présente son budget"),
+    ],
+)
+def test_title_loses_the_site_name_before_or_after_it(title: str, site: str | None, url: str, expected: str) -> None:
+    head = f"<title>{title}</title>" + (f"<meta property='og:site_name' content='{site}'>" if site else "")
+    assert _meta(head=head, url=url).title == expected
+
+
+def test_title_decodes_entities_even_when_encoded_twice() -> None:
+    head = "<meta property='og:title' content='Streit um &amp;quot;Heizungsgesetz&amp;quot; &amp;#8211; Einigung'>"
+    assert _meta(head=head, url="https://www.zeitung.example/a").title == 'Streit um "Heizungsgesetz" – Einigung'
+
+
+def test_the_printed_h1_wins_over_the_seo_title_it_agrees_with() -> None:
+    head = "<title>Reservoir levels 2025: all you need to know | The Courier</title>"
+    body = "<h1>Reservoir levels fall to a record low after the driest spring</h1>"
+    assert _meta(body, head).title == "Reservoir levels fall to a record low after the driest spring"
+
+
+def test_a_logo_or_menu_h1_is_not_the_headline() -> None:
+    head = ("<meta property='og:site_name' content='The Courier'>"
+            "<meta property='og:title' content='Reservoir levels fall to a record low'>")
+    body = "<h1>The Courier</h1><h1>Menu</h1>"
+    assert _meta(body, head).title == "Reservoir levels fall to a record low"
+
+
+def test_a_date_printed_inside_the_h1_is_not_part_of_the_headline() -> None:
+    head = "<meta property='og:title' content='Preparing a transition in Debusine'>"
+    body = "<h1><time>Dec 18 2025</time> Preparing a transition in Debusine</h1>"
+    assert _meta(body, head).title == "Preparing a transition in Debusine"
+
+
+def test_strip_site_name_keeps_a_title_that_is_only_the_site_name() -> None:
+    assert strip_site_name("The Courier", {"thecourier"}) == "The Courier"
+
+
+# -- authors ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "people"),
+    [
+        ("By Jane Doe and John Roe", ("Jane Doe", "John Roe")),
+        ("Von Birgit Baumann und Anna Giulia Fink", ("Birgit Baumann", "Anna Giulia Fink")),
+        ("Por Ana Ruiz y Pedro Gómez", ("Ana Ruiz", "Pedro Gómez")),
+        ("Par Jean Dupont et Marie Curie", ("Jean Dupont", "Marie Curie")),
+        ("Door Jan de Vries en Els Bakker", ("Jan de Vries", "Els Bakker")),
+        ("Di Marco Rossi e Giulia Bianchi", ("Marco Rossi", "Giulia Bianchi")),
+        ("Av Anna Svensson och Erik Lind", ("Anna Svensson", "Erik Lind")),
+        ("Text: Maria Koch / Jan Weber", ("Maria Koch", "Jan Weber")),
+        ("Joan Puig i Ferran Vidal", ("Joan Puig", "Ferran Vidal")),
+        ("Dr. Andrew Huberman", ("Dr. Andrew Huberman",)),
+        ("Doris Munoz-Mantilla, MD, FOMA", ("Doris Munoz-Mantilla, MD, FOMA",)),
+        ("Von Birgit Baumann, Frankfurt", ("Birgit Baumann",)),
+        ("Keith Barry Senior Autos Reporter", ("Keith Barry",)),
+        ("Rasa Mickevičienė, Mykolo Romerio universiteto Teisės mokyklos profesorė, Lrt.lt", ("Rasa Mickevičienė",)),
+        ("Jane Doe | Reviewed by John Roe", ("Jane Doe",)),
+        ("BySummer Swann", ("Summer Swann",)),
+    ],
+)
+def test_bylines_become_people(byline: str, people: tuple[str, ...]) -> None:
+    assert split_byline(byline).people == people
+
+
+def test_wire_services_go_to_agencies_not_authors() -> None:
+    byline = split_byline("Jane Doe, AP; Reuters; dpa")
+    assert byline.people == ("Jane Doe",)
+    assert byline.agencies == ("AP", "Reuters", "dpa")
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("(北京=新华社) 记者 张三 李四", ("张三", "李四")),
+        ("서울=연합뉴스) 홍길동 기자 = 정부는", ("홍길동",)),
+        ("山田太郎記者", ("山田太郎",)),
+    ],
+)
+def test_cjk_bylines(text: str, people: tuple[str, ...]) -> None:
+    assert split_byline(text).people == people
+
+
+def test_publisher_names_are_not_authors() -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Reservoir levels fall",
+                "author": [{"@type": "Organization", "name": "Deutsche Welle"}],
+                "publisher": {"@type": "Organization", "name": "Deutsche Welle"}})
+    meta = _meta(head=head, url="https://www.dw.com/de/a")
+    assert meta.authors == ()
+    head = "<meta name='author' content='n-tv NACHRICHTEN'><meta property='og:site_name' content='n-tv.de'>"
+    assert _meta(head=head, url="https://www.n-tv.de/politik/a").authors == ()
+    head = "<meta name='author' content='VnExpress'>"
+    assert _meta(head=head, url="https://vnexpress.net/a").authors == ()
+
+
+def test_json_ld_person_authors_come_first_and_organisation_authors_are_dropped() -> None:
+    head = _ld({"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Ana Ruiz"},
+                                                  {"@type": "Organization", "name": "Reuters"}]})
+    meta = _meta("<div class='byline'>By Someone Else</div>", head)
+    assert meta.authors == ("Ana Ruiz",)
+    assert meta.agencies == ("Reuters",)
+
+
+def test_names_in_separate_links_are_not_run_together() -> None:
+    body = ("<div class='byline'>Von <a href='/autor/bb'>Birgit Baumann</a><a href='/autor/af'>Anna Giulia Fink</a>"
+            "<a href='/autor/jm'>Jan Michael Marchart</a></div>")
+    assert _meta(body).authors == ("Birgit Baumann", "Anna Giulia Fink", "Jan Michael Marchart")
+
+
+def test_a_personal_site_named_after_its_author_keeps_the_author() -> None:
+    head = "<meta name='author' content='Ben Nadel'><meta property='og:site_name' content='Ben Nadel'>"
+    assert _meta(head=head, url="https://www.bennadel.com/blog/a").authors == ("Ben Nadel",)
+
+
+def test_comment_authors_are_not_the_article_author() -> None:
+    body = "<div class='comments'><div class='comment-author'>Jiobal says</div></div>"
+    assert _meta(body).authors == ()
+
+
+# -- dates ------------------------------------------------------------------------------------------
+
+
+def test_dates_keep_time_and_offset_and_modified_never_precedes_published() -> None:
+    head = _ld({"@type": "NewsArticle", "datePublished": "2025-06-12T07:15:00+02:00",
+                "dateModified": "2025-06-01T09:00:00Z"})
+    meta = _meta(head=head)
+    assert meta.published == "2025-06-12T07:15:00+02:00"
+    assert meta.modified is None
+
+
+def test_a_date_in_the_future_is_refused() -> None:
+    head = "<meta property='article:published_time' content='2025-07-30T10:00:00Z'>"
+    meta = _meta(head=head, url="https://news.example.com/story")
+    assert meta.published != "2025-07-30T10:00:00+00:00"
+
+
+def test_the_printed_date_is_used_when_the_metadata_is_silent() -> None:
+    body = "<h1>Reservoir levels fall</h1><p class='meta'>Veröffentlicht am 12.06.2025</p>"
+    meta = _meta(body, url="https://news.example.com/story")
+    assert meta.published == "2025-06-12"
+    assert meta.published_source == "printed"
+
+
+def test_the_url_date_comes_last() -> None:
+    meta = _meta(url="https://news.example.com/2025/06/11/story")
+    assert (meta.published or "")[:10] == "2025-06-11"
+
+
+# -- language ---------------------------------------------------------------------------------------
+
+
+def test_language_is_declared_or_detected_with_its_source() -> None:
+    article = clean(_page(lang="en"), "https://news.example.com/a")
+    assert (article.language, article.language_source) == ("en", "html-lang")
+    german = ("<p>Die Stadtwerke senken zum ersten August den Arbeitspreis für Haushaltsstrom deutlich, teilte "
+              "das Unternehmen am Montag mit. Kundinnen und Kunden müssen dafür nichts unternehmen.</p>") * 4
+    html = f"<html><head><title>Strompreis sinkt</title></head><body><article>{german}</article></body></html>"
+    article = clean(html, "https://zeitung.example.de/a")
+    assert (article.language, article.language_source) == ("de", "detected")
