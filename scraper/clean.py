@@ -23,6 +23,7 @@ from scraper.blocks import Block, blocks_from_body, blocks_from_text, render, to
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
 from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
+from scraper.markup import most_attributes
 from scraper.metadata import PageMeta, read_page_meta
 from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
 from scraper.rules import RuleSet
@@ -105,13 +106,18 @@ def _word_count(text: str) -> int:
 
 
 def _check_markup(text: str, options: CleanOptions) -> None:
-    """Fail fast on non-HTML text and on pages with more elements than trafilatura can handle."""
+    """Fail fast on non-HTML text, on pages with more elements than trafilatura can handle, and on start tags
+    with more attributes than the HTML parser can handle (its cost grows with their square)."""
     if not _HTMLISH.search(text[:65536]) and not _HTMLISH.search(text):
         raise NotHTMLError("not HTML: no HTML tags found (use clean_text for plain text)")
     if text.count("<") > options.max_elements:
         count = sum(1 for _ in _TAG_START.finditer(text))
         if count > options.max_elements:
             raise PageTooLargeError(f"page has {count} elements, over max_elements={options.max_elements}")
+    attributes, offset = most_attributes(text, options.max_attributes)
+    if attributes:
+        raise PageTooLargeError(f"a start tag (at character {offset}) has {attributes} attributes, over "
+                                f"max_attributes={options.max_attributes}")
 
 
 # Every element an HtmlElement, chosen inside lxml: lxml.html's own lookup calls back into Python for
