@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 
 from scraper.job import Window, matches_query
 from scraper.metadata import iso_datetime
+from scraper.profiles import UrlPattern
 
 # Sitemaps may be served gzipped; a sitemap is at most 50 MB uncompressed by the protocol.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
@@ -195,8 +196,8 @@ def page_links(html: bytes | str, base_url: str) -> PageLinks:
 class UrlRules:
     """Which URLs are articles and which may be followed (from a profile's ``[urls]`` or the defaults)."""
 
-    allow: tuple[re.Pattern[str], ...] = ()
-    deny: tuple[re.Pattern[str], ...] = ()
+    allow: tuple[UrlPattern, ...] = ()
+    deny: tuple[UrlPattern, ...] = ()
     hosts: tuple[str, ...] = field(default=())
 
     def on_site(self, url: str) -> bool:
