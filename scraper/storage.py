@@ -31,8 +31,9 @@ from scraper.records import ErrorRecord
 
 PART = ".part"
 _GZIP_LEVEL = 1
-# Headers describing the transfer, not the (already decoded) body we store.
-_TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+# Headers describing the transfer, not the body we store: de-chunked, but in its Content-Encoding (as received,
+# as WARC readers expect; the cleaning job decodes it, so a body cut short is found in a re-clean too).
+_TRANSFER_HEADERS = frozenset({"transfer-encoding", "content-length"})
 # WARC fields our crawl adds to a response record (WARC 1.1 allows named extension fields).
 REQUESTED_URI_FIELD = "Newsclean-Requested-URI"  # the URL requested, when redirects led to WARC-Target-URI
 SITE_FIELD = "Newsclean-Site"                    # the profile the page was found through
@@ -132,7 +133,7 @@ def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
 class WarcArchive:
     """Response records in gzipped WARC files under ``directory``, rotated at ``max_bytes``.
 
-    Each record keeps the status line, headers (less transfer encodings) and the body as fetched,
+    Each record keeps the status line, headers (less the transfer encoding) and the body as received,
     plus ``WARC-Date`` from the fetch time, so re-cleaning sees what the crawl saw.
     """
 
