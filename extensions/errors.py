@@ -90,7 +90,7 @@ def _download_error(exc: BaseException) -> ScraperError:
         return FetchError(f"{text} (DOWNLOAD_MAXSIZE)" if too_large else text,
                           reason="too-large" if too_large else "cancelled")
     if isinstance(exc, ResponseDataLossError):
-        return FetchError(f"the response ended early: {text}", reason="incomplete")
+        return FetchError(f"the response ended before its Content-Length (cut short): {text}", reason="truncated")
     cause = _cause(exc)
     reason = next((slug for classes, slug in _NETWORK if isinstance(cause, classes) or isinstance(exc, classes)), None)
     if reason is not None:

@@ -41,6 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "middlewares.robots.StrictRobotsTxtMiddleware": 100,
     "middlewares.retry_after.RetryAfterMiddleware": 560,
+    # just before Scrapy's HttpCompressionMiddleware (590) on the way back: bodies as received, cut ones refused
+    "middlewares.received.BodyAsReceivedMiddleware": 595,
 }
 ITEM_PIPELINES = {
     "pipelines.archive.RawArchivePipeline": 100,
@@ -77,6 +79,7 @@ SCRAPER_CLEAN_WORKERS = 0
 SCRAPER_CONTACT = ""
 SCRAPER_CRAWL_ID = ""
 SCRAPER_HISTORY = ""
+SCRAPER_MAX_ENTRIES_PER_SOURCE = 50_000
 SCRAPER_MIN_WORDS = 50
 SCRAPER_OUTPUT_DIR = "output"
 SCRAPER_PROFILES_DIR = ""

@@ -83,6 +83,7 @@ class CrawlConfig:
     contact: str
     crawl_id: str
     history: str | None
+    max_entries_per_source: int
     min_words: int
     output_dir: str
     profiles_dir: str | None
@@ -164,6 +165,7 @@ def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> C
         contact=_text("SCRAPER_CONTACT", get("SCRAPER_CONTACT")),
         crawl_id=crawl_id,
         history=_text("SCRAPER_HISTORY", get("SCRAPER_HISTORY")) or None,
+        max_entries_per_source=_int("SCRAPER_MAX_ENTRIES_PER_SOURCE", get("SCRAPER_MAX_ENTRIES_PER_SOURCE"), 1),
         min_words=_int("SCRAPER_MIN_WORDS", get("SCRAPER_MIN_WORDS")),
         output_dir=output_dir,
         profiles_dir=_folder("SCRAPER_PROFILES_DIR", _text("SCRAPER_PROFILES_DIR", get("SCRAPER_PROFILES_DIR"))),

@@ -103,6 +103,10 @@ def test_faults_end_as_error_records_never_a_crash(mockserver, crawl) -> None:
         "javascript:alert(1)": ("policy", "refused", "scheme 'javascript'"),
         "http://10.0.0.1/admin": ("policy", "refused", "(SCRAPER_ALLOW_PRIVATE=1 allows it)"),
         "http://169.254.169.254/latest/": ("policy", "refused", "refused by fetch policy"),
+        "http://[::10.0.0.1]/admin": ("policy", "refused", "IPv4-compatible form of 10.0.0.1"),
+        "http://[64:ff9b::a9fe:a9fe]/latest/": ("policy", "refused", "NAT64 form of 169.254.169.254"),
+        "http://[fec0::1]/": ("policy", "refused", "address fec0::1 is private"),
+        "http://[2002:a00:1::]/": ("policy", "refused", "6to4 form of 10.0.0.1"),
     }
     assert set(errors) == set(expected)
     for url, (stage, reason, message) in expected.items():
@@ -259,3 +263,55 @@ def test_a_closed_port_is_reported_as_a_refused_connection_not_as_robots(mockser
     assert "Traceback" not in result.log
     assert sum(f"robots.txt of 127.0.0.1:{closed} could not be fetched" in line
                for line in result.log.splitlines() if "WARNING" in line) == 1
+
+
+def test_a_cut_response_is_a_truncated_error_never_a_short_article(mockserver, crawl, tmp_path) -> None:
+    # /fault/truncated-gzip: gzip cut at 70 % under a correct Content-Length (Scrapy decodes what it can, quietly);
+    # /fault/cut-body: fewer bytes than its Content-Length, then the connection closes.
+    result = crawl({"feed": mockserver.url(f"/parity-feed.xml?closed={_free_port()}")})
+    assert "Traceback" not in result.log
+    errors = {e["url"].replace(mockserver.url(""), ""): e for e in result.errors}
+    cut_gzip = errors["/fault/truncated-gzip"]
+    assert (cut_gzip["stage"], cut_gzip["reason"]) == ("read", "truncated")
+    assert "the gzip body ends before its end" in cut_gzip["message"]
+    assert (errors["/fault/cut-body"]["stage"], errors["/fault/cut-body"]["reason"]) == ("fetch", "truncated")
+    assert not [a for a in result.articles if "/fault/" in a["url"]]
+    # the archive holds the body as received, with its Content-Encoding: a WARC reader sees the same cut stream
+    source = errors["/fault/truncated-gzip"]["source"]
+    with Path(source["warc_file"]).open("rb") as handle:
+        handle.seek(source["warc_offset"])
+        record = next(iter(ArchiveIterator(handle)))
+        assert record.http_headers.get_header("Content-Encoding") == "gzip"
+        assert record.raw_stream.read().startswith(b"\x1f\x8b")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_feeds_and_sitemaps_the_parser_refuses_are_error_records_not_silence(mockserver, crawl) -> None:
+    feeds = [mockserver.url(f"/fault/{name}") for name in ("entity-feed.xml", "html-feed.xml", "cut-feed.xml")]
+    sitemaps = [mockserver.url(f"/fault/{name}") for name in ("bomb-sitemap.xml.gz", "cut-sitemap.xml.gz")]
+    result = crawl({"feed": ",".join(feeds), "sitemap": ",".join(sitemaps)})
+    assert result.returncode == 0 and "Traceback" not in result.log
+    assert result.articles == []
+    errors = {e["url"].rsplit("/", 1)[1]: (e["stage"], e["reason"], e["message"]) for e in result.errors}
+    assert set(errors) == {"entity-feed.xml", "html-feed.xml", "cut-feed.xml", "bomb-sitemap.xml.gz",
+                           "cut-sitemap.xml.gz"}
+    assert errors["entity-feed.xml"][:2] == ("discover", "bad-feed")
+    assert "Maximum entity amplification factor exceeded" in errors["entity-feed.xml"][2]
+    assert errors["html-feed.xml"] == ("discover", "bad-feed", "not a feed: the document is <html>")
+    assert errors["cut-feed.xml"][:2] == ("discover", "truncated")
+    assert errors["bomb-sitemap.xml.gz"][:2] == ("discover", "too-large")
+    assert errors["cut-sitemap.xml.gz"][:2] == ("discover", "truncated")
+    assert all(e["source"]["warc_file"] for e in result.errors), "archived too, for a re-clean"
+
+
+def test_entries_per_source_are_capped_with_the_cut_logged(mockserver, crawl) -> None:
+    result = crawl({"feed": mockserver.url("/big-feed.xml?n=5000")}, {"SCRAPER_MAX_ENTRIES_PER_SOURCE": "3"})
+    assert result.returncode == 0
+    assert len(result.articles) == 3
+    assert result.stat("scraper/discover/entries_cut") == 1
+    assert "lists more than 3 entries; only the first 3 are used (SCRAPER_MAX_ENTRIES_PER_SOURCE)" in result.log
