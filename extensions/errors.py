@@ -38,6 +38,15 @@ class PageDropped(DropItem):
         self.record = record
 
 
+class NotWritten(DropItem):
+    """A page or failed fetch that could not be written because the run's output failed (disk full, read-only,
+    quota): the crawl is stopping, and this item is counted in ``scraper/storage/unwritten``."""
+
+    def __init__(self, error: ScraperError) -> None:
+        super().__init__(f"not written: {error}")
+        self.error = error
+
+
 class RequestRefused(IgnoreRequest):
     """A request a downloader middleware refused, with the typed reason (``RefusedError``, ``RobotsError``,
     or the ``NetworkError`` that made robots.txt unreachable)."""

@@ -8,6 +8,8 @@ override any of them per run with ``scrapy crawl news -s NAME=VALUE``.
 BOT_NAME = "newsclean"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with exit codes that tell a scheduler how the run ended (extensions/commands/crawl.py)
+COMMANDS_MODULE = "extensions.commands"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # -- politeness (https://docs.scrapy.org/en/latest/topics/autothrottle.html) -----------------------

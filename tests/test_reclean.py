@@ -521,3 +521,29 @@ def test_a_warc_response_whose_gzip_body_was_cut_is_truncated(tmp_path: Path) ->
     assert by_url["whole"]["kind"] == "article"
     assert (by_url["cut"]["kind"], by_url["cut"]["reason"]) == ("error", "truncated")
     assert "the gzip body ends before its end" in by_url["cut"]["message"]
+
+
+def test_a_full_disk_stops_a_reclean_with_one_line_and_no_cut_shard_under_a_final_name(tmp_path: Path) -> None:
+    import resource  # noqa: PLC0415
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(40):
+        told = "".join(f"<p>Part {i} of story {n}, told in full with the figures the council gave on Monday.</p>"
+                       for i in range(60))
+        (src / f"p{n:02d}.html").write_bytes(page(told, title=f"Story {n}").encode())
+    out = tmp_path / "out"
+
+    def full_disk() -> None:  # files cannot grow past 40 KiB: writes beyond fail (EFBIG), like ENOSPC
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40 << 10, 40 << 10))
+
+    cmd = [sys.executable, "-m", "scraper", "reclean", str(src), "-o", str(out), "-j", "1", "--files-per-shard", "10"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+                          preexec_fn=full_disk)
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("scraper reclean: ")]
+    assert "File too large" in line and "unfinished shards keep their .part names" in line
+    for final in out.glob("*.jsonl"):  # only finished shards have final names, and they are whole
+        assert final.stem.split(".")[0] in {p.stem for p in (out / DONE_DIR).glob("*.json")}
+        assert all(json.loads(x) for x in final.read_text(encoding="utf-8").splitlines())
+    assert list(out.glob("*.part"))

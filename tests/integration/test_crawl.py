@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import resource
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -14,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from scraper.crawl.history import CrawlHistory
 from scraper.golden import discover
 from tests.conftest import GOLDEN
+from tests.fixtures.fixture_crawl import _command
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = {c.path.name.split("_", 1)[1]: c for c in discover(GOLDEN)}
@@ -166,6 +169,8 @@ def test_a_second_sigterm_stops_at_once_leaving_part_files_and_no_process(mockse
     result = crawl({"feed": mockserver.url("/gen-feed.xml?n=2000")}, {"CONCURRENT_REQUESTS_PER_DOMAIN": "16"},
                    terminate_when=_twenty_articles_written, signals=2)
     assert "forcing unclean shutdown" in result.log
+    assert result.returncode == 130, "cron and systemd must be able to tell a forced stop from success"
+    assert result.log.strip().splitlines()[-1].startswith("scrapy: crawl stopped by force (a second signal)")
     assert list((result.out / "articles").glob("*.jsonl.part")), "an unfinished run is never renamed into place"
     assert not list((result.out / "articles").glob("*.jsonl"))
     # The cleaning workers were forked from the crawl, so they would carry its command line (and output dir).
@@ -315,3 +320,58 @@ def test_entries_per_source_are_capped_with_the_cut_logged(mockserver, crawl) ->
     assert len(result.articles) == 3
     assert result.stat("scraper/discover/entries_cut") == 1
     assert "lists more than 3 entries; only the first 3 are used (SCRAPER_MAX_ENTRIES_PER_SOURCE)" in result.log
+
+
+def _full_disk_after(limit: int) -> Callable[[], None]:
+    """A child whose files cannot grow past ``limit`` bytes: each write beyond fails with EFBIG, as writes on a
+    full disk fail with ENOSPC (Python ignores SIGXFSZ, so the write fails instead of killing the process)."""
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limit_files
+
+
+def test_a_full_disk_stops_the_crawl_with_a_nonzero_exit_and_no_cut_file_under_a_final_name(mockserver,
+                                                                                            tmp_path) -> None:
+    out = tmp_path / "out"
+    history = tmp_path / "history.sqlite3"
+    cmd = _command(out, {"feed": mockserver.url("/gen-feed.xml?n=60")}, {"SCRAPER_HISTORY": str(history)})
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+                          preexec_fn=_full_disk_after(200 << 10))
+    log = proc.stderr
+    assert proc.returncode == 3, log[-3000:]
+    assert "Traceback" not in log
+    assert log.count("ERROR: Stopping the crawl: cannot write WARC record") == 1
+    last = log.strip().splitlines()[-1]
+    assert last.startswith("scrapy: crawl stopped: cannot write WARC record to part-00000.warc.gz.part: ")
+    assert "File too large" in last and "the run's files keep their .part names" in last
+    unwritten = int(last.split("; ")[1].split()[0])
+    assert unwritten >= 1 and f"'scraper/storage/unwritten': {unwritten}" in log
+    assert "'finish_reason': 'storage-error'" in log
+    finals = [p for p in out.rglob("*") if p.is_file() and not p.name.endswith(".part")]
+    assert finals == [], "a file that could not be completed never gets its final name"
+    with next(out.rglob("*.warc.gz.part")).open("rb") as warc:  # cut back to whole records: still readable
+        assert sum(r.rec_type == "response" for r in ArchiveIterator(warc)) >= 1
+    for part in (out / "articles").glob("*.jsonl.part"):
+        assert all(json.loads(line) for line in part.read_text(encoding="utf-8").splitlines())
+    assert len(CrawlHistory(history)) == 0
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line_before_anything_is_fetched(mockserver, crawl,
+                                                                                       tmp_path) -> None:
+    blocked = tmp_path / "out"
+    blocked.mkdir()
+    (blocked / "articles").write_text("a file where the articles folder should be\n")  # as root, chmod won't do
+    result = crawl({"feed": mockserver.url("/feed.xml")}, {"SCRAPER_OUTPUT_DIR": str(blocked)})
+    assert result.returncode == 1, result.log[-2000:]
+    assert "Traceback" not in result.log and "Crawled (" not in result.log
+    (line,) = [x for x in result.log.splitlines() if x.startswith("scrapy: ")]
+    assert line.startswith("scrapy: cannot open ") and "articles" in line
+
+
+def test_a_profile_with_a_toml_syntax_error_is_one_line(mockserver, crawl, tmp_path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "example.com.toml").write_text('domain = "example.com"\n[urls\nallow = ["x"]\n', encoding="utf-8")
+    result = crawl({"feed": mockserver.url("/feed.xml")}, {"SCRAPER_PROFILES_DIR": str(profiles)})
+    assert result.returncode == 2 and "Traceback" not in result.log
+    assert f"scrapy: crawl news: {profiles / 'example.com.toml'}: cannot read rules file: Expected ']'" in result.log
