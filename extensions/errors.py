@@ -16,6 +16,7 @@ from scrapy.exceptions import (
 from twisted.internet import error as net
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
+from scraper.crawl.netpolicy import refusal
 from scraper.errors import FetchError, HttpStatusError, NetworkError, RefusedError, RobotsError, ScraperError
 from scraper.records import ErrorRecord
 
@@ -27,6 +28,9 @@ _NETWORK: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((net.ConnectionLost, net.ConnectionDone, ResponseFailed, ResponseNeverReceived, net.ConnectError),
      "connection-lost"),
 )
+
+
+_UNRESOLVED = (CannotResolveHostError, net.DNSLookupError)
 
 
 class PageDropped(DropItem):
@@ -66,10 +70,14 @@ def _cause(exc: BaseException) -> BaseException:
     return exc
 
 
-def error_from_failure(exc: BaseException) -> ScraperError:
-    """The typed error of a request that gave no usable response (the value of its errback's failure)."""
+def error_from_failure(exc: BaseException, host: str | None = None) -> ScraperError:
+    """The typed error of a request that gave no usable response (the value of its errback's failure); ``host``
+    is the request's, to tell a name the resolver refused by policy from one that does not resolve."""
     if isinstance(exc, RequestRefused):
         return exc.error
+    unresolved = isinstance(exc, _UNRESOLVED) or isinstance(_cause(exc), _UNRESOLVED)
+    if unresolved and (why := refusal(host)) is not None:  # the crawl's resolver gave it no address
+        return RefusedError(f"refused by fetch policy: {why}")
     response = getattr(exc, "response", None)
     if response is not None:  # HttpErrorMiddleware: a discovery request answered 4xx/5xx
         return HttpStatusError(response.status)

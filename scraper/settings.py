@@ -38,6 +38,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 CLOSESPIDER_PAGECOUNT = 5000
 
 # -- components (https://docs.scrapy.org/en/latest/topics/downloader-middleware.html) -------------
+# Host names are resolved once, checked against the fetch policy, and connected to as checked.
+TWISTED_DNS_RESOLVER = "middlewares.resolver.PolicyResolver"
 DOWNLOADER_MIDDLEWARES = {
     "middlewares.policy.FetchPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -241,7 +242,7 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[ErrorRecord]:
         """A request that gave no usable response becomes an error record (archived, then written)."""
         request = failure.request  # type: ignore[attr-defined]
-        error = error_from_failure(failure.value)
+        error = error_from_failure(failure.value, urlsplit(request.url).hostname)
         response = getattr(failure.value, "response", None)
         redirects = request.meta.get("redirect_urls") or []
         where = Source(url=redirects[0] if redirects else request.url, final_url=request.url,

@@ -7,6 +7,7 @@ crawler refuses them unless the run explicitly allows private addresses (tests a
 from __future__ import annotations
 
 import ipaddress
+import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -112,3 +113,24 @@ def literal_address(host: str) -> str | None:
     except ValueError:
         return None
     return candidate
+
+
+# Hosts whose resolved addresses the crawl's resolver refused, and why: a connection that gets no address reports
+# only "no results", and the request's errback asks here whether the policy was the reason.
+_REFUSED: dict[str, str] = {}
+_LOCK = threading.Lock()
+
+
+def remember_refusal(host: str, why: str | None) -> None:
+    """Record the policy's verdict on a host's latest resolution (None: allowed)."""
+    with _LOCK:
+        if why is None:
+            _REFUSED.pop(host, None)
+        else:
+            _REFUSED[host] = why
+
+
+def refusal(host: str | None) -> str | None:
+    """Why the crawl's resolver gave ``host`` no address (what it resolved to is not public), or None."""
+    with _LOCK:
+        return _REFUSED.get(host or "")

@@ -375,3 +375,16 @@ def test_a_profile_with_a_toml_syntax_error_is_one_line(mockserver, crawl, tmp_p
     result = crawl({"feed": mockserver.url("/feed.xml")}, {"SCRAPER_PROFILES_DIR": str(profiles)})
     assert result.returncode == 2 and "Traceback" not in result.log
     assert f"scrapy: crawl news: {profiles / 'example.com.toml'}: cannot read rules file: Expected ']'" in result.log
+
+
+def test_the_downloader_connects_only_to_addresses_the_policy_allows_even_past_the_middleware(mockserver,
+                                                                                             crawl) -> None:
+    # localhost resolves to 127.0.0.1; with the policy middleware removed, only the resolver stands in the way.
+    settings = {"SCRAPER_ALLOW_LOOPBACK": "0", "ROBOTSTXT_OBEY": "0",
+                "DOWNLOADER_MIDDLEWARES": json.dumps({"middlewares.policy.FetchPolicyMiddleware": None})}
+    result = crawl({"feed": f"http://localhost:{mockserver.port}/feed.xml"}, settings)
+    assert result.articles == [] and "Traceback" not in result.log
+    (error,) = result.errors
+    assert (error["stage"], error["reason"]) == ("discover", "refused"), error
+    assert "address 127.0.0.1 is loopback" in error["message"]
+    assert result.stat("downloader/response_count") == 0
