@@ -36,9 +36,12 @@ def cases() -> dict[str, bytes]:
         "100k attributes on one tag (1.5 MB)": (
             "<html><body><p " + " ".join(f"a{i}=1" for i in range(100_000)) + ">x</p>" + PARA * 8
             + "</body></html>").encode(),
-        "1000-attribute tags filling 8 MB (at the limit)": (
+        "625 tags of 1000 attributes (over the page limit)": (
             "<html><body>" + ("<div " + " ".join(f"data-a{i}=1" for i in range(1000)) + ">" + PARA + "</div>")
             * 625 + "</body></html>").encode(),
+        "200 tags of 999 attributes (just under the limits)": (
+            "<html><body>" + ("<div " + " ".join(f"data-a{i}=1" for i in range(999)) + ">" + PARA + "</div>")
+            * 200 + "</body></html>").encode(),
         "19k links in one list": ("<html><body><ul>" + "<li><a href='/x'>link text</a></li>" * 19_000
                                   + "</ul>" + PARA * 10 + "</body></html>").encode(),
     }

@@ -23,7 +23,7 @@ from scraper.blocks import Block, blocks_from_body, blocks_from_text, render, to
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
 from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
-from scraper.markup import most_attributes
+from scraper.markup import count_attributes
 from scraper.metadata import PageMeta, read_page_meta
 from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
 from scraper.rules import RuleSet
@@ -114,10 +114,13 @@ def _check_markup(text: str, options: CleanOptions) -> None:
         count = sum(1 for _ in _TAG_START.finditer(text))
         if count > options.max_elements:
             raise PageTooLargeError(f"page has {count} elements, over max_elements={options.max_elements}")
-    attributes, offset = most_attributes(text, options.max_attributes)
-    if attributes:
-        raise PageTooLargeError(f"a start tag (at character {offset}) has {attributes} attributes, over "
+    most, offset, total = count_attributes(text)
+    if most > options.max_attributes:
+        raise PageTooLargeError(f"a start tag (at character {offset}) has {most} attributes, over "
                                 f"max_attributes={options.max_attributes}")
+    if total > options.max_page_attributes:
+        raise PageTooLargeError(f"the page's start tags have {total} attributes, over "
+                                f"max_page_attributes={options.max_page_attributes}")
 
 
 # Every element an HtmlElement, chosen inside lxml: lxml.html's own lookup calls back into Python for
