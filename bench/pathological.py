@@ -33,6 +33,15 @@ def cases() -> dict[str, bytes]:
         "nesting 5000 deep (past huge limit)": (
             "<html><body>" + "<div>" * 5000 + PARA + "</div>" * 5000 + "</body></html>").encode(),
         "7 MB single text node": ("<html><body><p>" + "word " * 1_400_000 + "</p></body></html>").encode(),
+        "100k attributes on one tag (1.5 MB)": (
+            "<html><body><p " + " ".join(f"a{i}=1" for i in range(100_000)) + ">x</p>" + PARA * 8
+            + "</body></html>").encode(),
+        "625 tags of 1000 attributes (over the page limit)": (
+            "<html><body>" + ("<div " + " ".join(f"data-a{i}=1" for i in range(1000)) + ">" + PARA + "</div>")
+            * 625 + "</body></html>").encode(),
+        "200 tags of 999 attributes (just under the limits)": (
+            "<html><body>" + ("<div " + " ".join(f"data-a{i}=1" for i in range(999)) + ">" + PARA + "</div>")
+            * 200 + "</body></html>").encode(),
         "19k links in one list": ("<html><body><ul>" + "<li><a href='/x'>link text</a></li>" * 19_000
                                   + "</ul>" + PARA * 10 + "</body></html>").encode(),
     }

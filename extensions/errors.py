@@ -16,6 +16,7 @@ from scrapy.exceptions import (
 from twisted.internet import error as net
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
+from scraper.crawl.netpolicy import refusal
 from scraper.errors import FetchError, HttpStatusError, NetworkError, RefusedError, RobotsError, ScraperError
 from scraper.records import ErrorRecord
 
@@ -29,6 +30,9 @@ _NETWORK: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
+_UNRESOLVED = (CannotResolveHostError, net.DNSLookupError)
+
+
 class PageDropped(DropItem):
     """A page (or failed fetch) that became an error record instead of an article; the writer writes
     ``record`` to the errors file."""
@@ -36,6 +40,15 @@ class PageDropped(DropItem):
     def __init__(self, record: ErrorRecord) -> None:
         super().__init__(f"{record.stage}: {record.reason}: {record.message}")
         self.record = record
+
+
+class NotWritten(DropItem):
+    """A page or failed fetch that could not be written because the run's output failed (disk full, read-only,
+    quota): the crawl is stopping, and this item is counted in ``scraper/storage/unwritten``."""
+
+    def __init__(self, error: ScraperError) -> None:
+        super().__init__(f"not written: {error}")
+        self.error = error
 
 
 class RequestRefused(IgnoreRequest):
@@ -57,10 +70,14 @@ def _cause(exc: BaseException) -> BaseException:
     return exc
 
 
-def error_from_failure(exc: BaseException) -> ScraperError:
-    """The typed error of a request that gave no usable response (the value of its errback's failure)."""
+def error_from_failure(exc: BaseException, host: str | None = None) -> ScraperError:
+    """The typed error of a request that gave no usable response (the value of its errback's failure); ``host``
+    is the request's, to tell a name the resolver refused by policy from one that does not resolve."""
     if isinstance(exc, RequestRefused):
         return exc.error
+    unresolved = isinstance(exc, _UNRESOLVED) or isinstance(_cause(exc), _UNRESOLVED)
+    if unresolved and (why := refusal(host)) is not None:  # the crawl's resolver gave it no address
+        return RefusedError(f"refused by fetch policy: {why}")
     response = getattr(exc, "response", None)
     if response is not None:  # HttpErrorMiddleware: a discovery request answered 4xx/5xx
         return HttpStatusError(response.status)
@@ -90,7 +107,7 @@ def _download_error(exc: BaseException) -> ScraperError:
         return FetchError(f"{text} (DOWNLOAD_MAXSIZE)" if too_large else text,
                           reason="too-large" if too_large else "cancelled")
     if isinstance(exc, ResponseDataLossError):
-        return FetchError(f"the response ended early: {text}", reason="incomplete")
+        return FetchError(f"the response ended before its Content-Length (cut short): {text}", reason="truncated")
     cause = _cause(exc)
     reason = next((slug for classes, slug in _NETWORK if isinstance(cause, classes) or isinstance(exc, classes)), None)
     if reason is not None:

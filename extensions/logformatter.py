@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 
-from extensions.errors import PageDropped
+from extensions.errors import NotWritten, PageDropped
 
 
 def _url(item: Any) -> str | None:
@@ -24,7 +25,10 @@ class NewsLogFormatter(LogFormatter):
     def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any) -> LogFormatterResult:
         result = super().dropped(item, exception, response, spider)
         url = exception.record.url if isinstance(exception, PageDropped) else _url(item)
-        return {**result, "msg": "Dropped %(url)s: %(exception)s", "args": {"url": url, "exception": exception}}
+        # pages left unwritten by a storage failure are counted in one line at the end, not one line each
+        level = logging.DEBUG if isinstance(exception, NotWritten) else result["level"]
+        return {**result, "level": level, "msg": "Dropped %(url)s: %(exception)s",
+                "args": {"url": url, "exception": exception}}
 
     def scraped(self, item: Any, response: Any, spider: Any) -> LogFormatterResult:
         result = super().scraped(item, response, spider)

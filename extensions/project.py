@@ -1,14 +1,17 @@
-"""The project's glue to Scrapy: the checked ``SCRAPER_*`` settings, the run id and the cleaning job of a
-crawl (each made once per crawler), a one-line exit for bad arguments and settings, and the add-on that
-puts ``SCRAPER_CONTACT`` into the User-Agent."""
+"""The project's glue to Scrapy: the checked ``SCRAPER_*`` settings, the run id, the cleaning job and the output
+files of a crawl (each made once per crawler), a one-line exit for bad arguments and settings, the stop on the
+first storage failure, and the add-on that puts ``SCRAPER_CONTACT`` into the User-Agent."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any, NoReturn
 
 from scrapy.settings import default_settings
+from scrapy.utils.defer import deferred_from_coro
 
+from extensions.errors import NotWritten
 from scraper.crawl.config import (
     PLACEHOLDER_AGENT,
     CrawlConfig,
@@ -17,11 +20,14 @@ from scraper.crawl.config import (
     job_from_config,
     user_agent,
 )
-from scraper.errors import ScraperError
+from scraper.errors import ScraperError, StorageError
 from scraper.job import CleanJob, load_registry
-from scraper.storage import new_run_id
+from scraper.storage import OutputSet, new_run_id
 
-EXIT_CANNOT_START, EXIT_USAGE = 1, 2
+logger = logging.getLogger(__name__)
+# Exit codes of `scrapy crawl news` (README "Exit codes"); 0 is a run whose files are in place.
+EXIT_CANNOT_START, EXIT_USAGE, EXIT_STORAGE, EXIT_FORCED = 1, 2, 3, 130
+STORAGE_REASON = "storage-error"  # the finish_reason of a run stopped by a write error
 # Scrapy's own settings that share our prefix (its "scraper" component: SCRAPER_SLOT_MAX_ACTIVE_SIZE).
 SCRAPY_OWN = frozenset(name for name in vars(default_settings) if name.startswith("SCRAPER_"))
 
@@ -63,6 +69,52 @@ def clean_job(crawler: Any) -> CleanJob:
         crawler.scraper_job = job
     result: CleanJob = crawler.scraper_job
     return result
+
+
+def outputs(crawler: Any) -> OutputSet:
+    """The output files of this run (WARC archive, JSONL files), finished together by ``finish_outputs``."""
+    if getattr(crawler, "scraper_outputs", None) is None:
+        crawler.scraper_outputs = OutputSet()
+    result: OutputSet = crawler.scraper_outputs
+    return result
+
+
+def not_written(crawler: Any, error: StorageError) -> NotWritten:
+    """Record a write error: the first one stops the crawl (one ERROR line; finish reason ``storage-error``);
+    each item it leaves unwritten is counted. Returns the exception the pipeline raises for the item."""
+    crawler.stats.inc_value("scraper/storage/unwritten")
+    _stop(crawler, error)
+    return NotWritten(error)
+
+
+def _stop(crawler: Any, error: StorageError) -> None:
+    if getattr(crawler, "scraper_storage_error", None) is not None:
+        return
+    crawler.scraper_storage_error = error
+    crawler.stats.set_value("scraper/storage/error", str(error))
+    logger.error("Stopping the crawl: %s; the run's files keep their .part names and the history records nothing",
+                 error)
+    engine = getattr(crawler, "engine", None)
+    if engine is not None and getattr(engine, "spider", None) is not None:
+        deferred_from_coro(engine.close_spider_async(reason=STORAGE_REASON))
+
+
+def storage_error(crawler: Any) -> StorageError | None:
+    """The write error that stopped this run, if one did."""
+    error: StorageError | None = getattr(crawler, "scraper_storage_error", None)
+    return error
+
+
+def finish_outputs(crawler: Any) -> bool:
+    """Put the run's files in place together (sync all, then rename all), once; True if they are. After a write
+    error, or if one happens now, every file keeps its ``.part`` name and the run counts as stopped by it."""
+    files = outputs(crawler)
+    try:
+        files.commit()
+    except StorageError as exc:
+        _stop(crawler, exc)
+        return False
+    return storage_error(crawler) is None
 
 
 class ProjectAddon:

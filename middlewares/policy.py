@@ -9,13 +9,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Request
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from extensions.errors import RequestRefused
 from extensions.project import config
-from scraper.crawl.netpolicy import address_refusal, literal_address, scheme_refusal
+from middlewares.resolver import PolicyResolver
+from scraper.crawl.netpolicy import address_refusal, literal_address, refusal, scheme_refusal
 from scraper.errors import NetworkError, RefusedError, ScraperError
 
 logger = logging.getLogger(__name__)
+
+
+def _policy_resolver() -> PolicyResolver | None:
+    """The reactor's resolver when it is the crawl's own (``TWISTED_DNS_RESOLVER``), else None."""
+    from twisted.internet import reactor  # noqa: PLC0415 - the installed reactor, once the crawl runs
+
+    resolver = getattr(reactor, "nameResolver", None)
+    return resolver if isinstance(resolver, PolicyResolver) else None
 
 
 class FetchPolicyMiddleware:
@@ -26,7 +36,8 @@ class FetchPolicyMiddleware:
     crawl). Refusals raise ``RequestRefused`` with a ``RefusedError`` naming the setting that would allow the
     address (the request's errback records it; a host that does not resolve gets a ``NetworkError``
     ``dns``), log one DEBUG line (so ``scrapy shell`` says why it has no response) and count
-    ``scraper/policy/refused``.
+    ``scraper/policy/refused``. Host names are resolved through the crawl's resolver
+    (``middlewares/resolver.py``), which caches the checked answer the downloader then connects to.
     """
 
     def __init__(self, allow_private: bool, allow_loopback: bool, stats: Any) -> None:
@@ -44,10 +55,17 @@ class FetchPolicyMiddleware:
         if host in self._verdicts:
             return self._verdicts[host]
         literal = literal_address(host)
+        resolver = _policy_resolver()
         if literal is not None:
             addresses = [literal]
         elif self.allow_private:
             addresses = []
+        elif resolver is not None:  # the resolver the downloader connects through: one answer for both
+            addresses = await maybe_deferred_to_future(resolver.lookup(host, port))
+            if (why := refusal(host)) is not None:
+                return RefusedError(f"refused by fetch policy: {why}")
+            if not addresses:
+                return NetworkError(f"cannot resolve {host}: no address", reason="dns")
         else:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)

@@ -75,7 +75,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if not isinstance(exc, IgnoreRequest):
             self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-        cause = error_from_failure(exc)
+        cause = error_from_failure(exc, netloc.rsplit(":", 1)[0].strip("[]"))
         message = f"robots.txt of {netloc} could not be fetched ({cause}): the host is treated as disallowing " \
                   "everything (RFC 9309)"
         # A network failure is reported as what it is; anything else (refused by policy, too large) as robots.

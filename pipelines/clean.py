@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from extensions.errors import PageDropped
-from extensions.project import clean_job, config
+from extensions.errors import NotWritten, PageDropped
+from extensions.project import clean_job, config, storage_error
 from scraper.article import RawPage
 from scraper.errors import ScraperError
 from scraper.job import CleanJob
@@ -26,17 +26,20 @@ class CleanPipeline:
     ``scraper/workers_replaced``.
     """
 
-    def __init__(self, job: CleanJob, workers: int, limits: Limits, stats: Any) -> None:
-        self.job, self.stats = job, stats
+    def __init__(self, job: CleanJob, workers: int, limits: Limits, crawler: Any) -> None:
+        self.job, self.crawler, self.stats = job, crawler, crawler.stats
         self.pool = AsyncPagePool(job, workers, limits)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanPipeline:
         settings = config(crawler)
         limits = Limits(seconds=settings.clean_time_limit, memory_bytes=settings.clean_memory_limit << 20)
-        return cls(clean_job(crawler), settings.clean_workers or os.cpu_count() or 1, limits, crawler.stats)
+        return cls(clean_job(crawler), settings.clean_workers or os.cpu_count() or 1, limits, crawler)
 
     async def process_item(self, item: Any) -> Any:
+        if (failed := storage_error(self.crawler)) is not None:  # stopping: nothing more can be written
+            self.stats.inc_value("scraper/storage/unwritten")
+            raise NotWritten(failed)
         if isinstance(item, ErrorRecord):
             raise PageDropped(item)
         if not isinstance(item, RawPage):

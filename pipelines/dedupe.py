@@ -24,7 +24,8 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleRecord):
             try:
-                self.deduper.admit(item.article)
+                # named by the URL requested, as the re-clean names it (finish_page), so both write the same record
+                self.deduper.admit(item.article, name=item.source.url or item.source.file)
             except DuplicateError as exc:
                 raise PageDropped(error_record(exc, source=item.source, site=item.site)) from None
         return item

@@ -24,6 +24,7 @@ from scraper.config import DEFAULT_OPTIONS, CleanOptions
 from scraper.decode import check_not_binary, decode_bytes, gunzip_limited
 from scraper.errors import EmptyArticleError, NotHTMLError, PageTooLargeError, TruncatedPageError
 from scraper.language import page_language
+from scraper.markup import count_attributes
 from scraper.metadata import PageMeta, read_page_meta
 from scraper.pagetype import classify_page
 from scraper.profiles import ProfileRegistry, SiteProfile, default_registry
@@ -124,13 +125,21 @@ def _word_count(text: str) -> int:
 
 
 def _check_markup(text: str, options: CleanOptions) -> None:
-    """Fail fast on non-HTML text and on pages with more elements than trafilatura can handle."""
+    """Fail fast on non-HTML text, on pages with more elements than trafilatura can handle, and on start tags
+    with more attributes than the HTML parser can handle (its cost grows with their square)."""
     if not _HTMLISH.search(text[:65536]) and not _HTMLISH.search(text):
         raise NotHTMLError("not HTML: no HTML tags found (use clean_text for plain text)")
     if text.count("<") > options.max_elements:
         count = sum(1 for _ in _TAG_START.finditer(text))
         if count > options.max_elements:
             raise PageTooLargeError(f"page has {count} elements, over max_elements={options.max_elements}")
+    most, offset, total = count_attributes(text)
+    if most > options.max_attributes:
+        raise PageTooLargeError(f"a start tag (at character {offset}) has {most} attributes, over "
+                                f"max_attributes={options.max_attributes}")
+    if total > options.max_page_attributes:
+        raise PageTooLargeError(f"the page's start tags have {total} attributes, over "
+                                f"max_page_attributes={options.max_page_attributes}")
 
 
 # Every element an HtmlElement, chosen inside lxml: lxml.html's own lookup calls back into Python for

@@ -1,14 +1,16 @@
-"""Bytes to text: gzip expansion within a limit, then BOM, declared charset, mostly-UTF-8, detection."""
+"""Bytes to text: the HTTP ``Content-Encoding`` and gzip expansion, strictly and within a limit, then BOM,
+declared charset, mostly-UTF-8, detection."""
 
 from __future__ import annotations
 
 import codecs
 import re
 import zlib
+from collections.abc import Callable
 
 from charset_normalizer import from_bytes
 
-from scraper.errors import DecodingError, NotHTMLError, PageTooLargeError
+from scraper.errors import DecodingError, NotHTMLError, PageTooLargeError, TruncatedError, UnreadableError
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
@@ -42,6 +44,7 @@ def gunzip_limited(data: bytes, max_bytes: int) -> bytes:
     Raises:
         PageTooLargeError: the expansion exceeds ``max_bytes`` (a compression bomb).
         NotHTMLError: the gzip stream is corrupt.
+        TruncatedError: the gzip stream ends before its end.
     """
     if not data.startswith(b"\x1f\x8b"):
         return data
@@ -53,8 +56,97 @@ def gunzip_limited(data: bytes, max_bytes: int) -> bytes:
     if len(out) > max_bytes or inflater.unconsumed_tail:
         raise PageTooLargeError(f"gzip body expands beyond max_bytes={max_bytes}")
     if not inflater.eof:
-        raise NotHTMLError("truncated or corrupt gzip body")
+        raise TruncatedError(f"truncated gzip body: it ends before its end ({len(data)} bytes, {len(out)} expanded)")
     return out
+
+
+def _inflate(data: bytes, max_bytes: int, wbits: int, name: str) -> tuple[bytes, bool]:
+    """Expand a zlib-family stream: (bytes, whether it reached its end)."""
+    inflater = zlib.decompressobj(wbits=wbits)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        if name == "deflate" and wbits == zlib.MAX_WBITS:  # servers send raw deflate as often as zlib's
+            return _inflate(data, max_bytes, -zlib.MAX_WBITS, name)
+        raise UnreadableError(f"corrupt {name} body: {exc}") from exc
+    if inflater.unconsumed_tail:
+        return out + b"?", True  # longer than the limit: the caller reports it
+    return out, inflater.eof
+
+
+def _gzip(data: bytes, max_bytes: int) -> tuple[bytes, bool]:
+    return _inflate(data, max_bytes, 16 + zlib.MAX_WBITS, "gzip")
+
+
+def _deflate(data: bytes, max_bytes: int) -> tuple[bytes, bool]:
+    return _inflate(data, max_bytes, zlib.MAX_WBITS, "deflate")
+
+
+def _brotli(data: bytes, max_bytes: int) -> tuple[bytes, bool]:
+    try:
+        import brotli  # noqa: PLC0415 - optional, as in Scrapy (it asks for br only when brotli is installed)
+    except ImportError as exc:
+        raise UnreadableError("a br (Brotli) body, and the brotli package is not installed") from exc
+    decompressor = brotli.Decompressor()
+    try:
+        out = decompressor.process(data, output_buffer_limit=max_bytes + 1)
+    except brotli.error as exc:
+        raise UnreadableError(f"corrupt br body: {exc}") from exc
+    return out, bool(decompressor.is_finished())
+
+
+def _zstd(data: bytes, max_bytes: int) -> tuple[bytes, bool]:
+    try:
+        from compression import zstd  # type: ignore[import-not-found]  # noqa: PLC0415 - Python 3.14
+    except ImportError:
+        try:
+            from backports import zstd  # noqa: PLC0415 - optional, as in Scrapy
+        except ImportError as exc:
+            raise UnreadableError("a zstd body, and no zstd module is installed") from exc
+    decompressor = zstd.ZstdDecompressor()
+    try:
+        out = decompressor.decompress(data, max_length=max_bytes + 1)
+    except zstd.ZstdError as exc:
+        raise UnreadableError(f"corrupt zstd body: {exc}") from exc
+    return out, bool(decompressor.eof)
+
+
+def _already_decoded(data: bytes) -> bool:
+    """A body that is markup already, whatever its headers say: some archivers decode the body and keep the
+    ``Content-Encoding`` header (warcio's own reader falls back the same way)."""
+    head = data[:1024].lstrip()
+    return head.startswith(b"<") or any(head.startswith(bom) for bom, _ in _BOMS)
+
+
+_DECODERS: dict[str, Callable[[bytes, int], tuple[bytes, bool]]] = {
+    "gzip": _gzip, "x-gzip": _gzip, "deflate": _deflate, "br": _brotli, "zstd": _zstd,
+}
+
+
+def decode_content(data: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
+    """Undo an HTTP ``Content-Encoding`` (``gzip``, ``deflate``, ``br``, ``zstd``, in the order applied), strictly:
+    a body that does not decompress to its end is an error, never a shorter page.
+
+    Raises:
+        TruncatedError: a coding stops before its end (the body was cut short).
+        PageTooLargeError: the body expands beyond ``max_bytes``.
+        UnreadableError: a coding is corrupt, unknown, or needs a decoder that is not installed.
+    """
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    for coding in reversed(codings):
+        if coding == "identity" or _already_decoded(data):
+            continue
+        decoder = _DECODERS.get(coding)
+        if decoder is None:
+            raise UnreadableError(f"unknown Content-Encoding {coding!r}")
+        size = len(data)
+        data, complete = decoder(data, max_bytes)
+        if len(data) > max_bytes:
+            raise PageTooLargeError(f"{coding} body expands beyond max_bytes={max_bytes}")
+        if not complete:
+            raise TruncatedError(f"the {coding} body ends before its end ({size} bytes received, {len(data)} "
+                                 "decoded): the response was cut short")
+    return data
 
 
 def _codec(name: str | None) -> str | None:

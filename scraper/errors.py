@@ -7,7 +7,9 @@
     │   ├── NotHTMLError        the bytes are not an HTML document (binary, PDF, image, feed, empty)
     │   ├── PageTooLargeError   the page exceeds a size, element-count or depth limit
     │   ├── DecodingError       the bytes cannot be decoded as text
-    │   └── UnreadableError     a saved input (file, WARC record, JSONL line) cannot be read
+    │   ├── UnreadableError     a saved input (file, WARC record, JSONL line) cannot be read
+    │   ├── TruncatedError      the input ends before its end (a cut compressed body, WARC record or file)
+    │   └── FeedError           a feed or sitemap that the XML parser refused (not XML, entity expansion)
     ├── ExtractionError         extraction ran but produced no usable article
     │   ├── EmptyArticleError   nothing extractable remains (before or after rules)
     │   └── TruncatedPageError  the parser lost part of the page; the result would be partial
@@ -104,6 +106,23 @@ class UnreadableError(InputError):
 
     reason = "unreadable"
     stage: Stage = "read"
+
+
+class TruncatedError(InputError):
+    """Raised when an input ends before its own end: a compressed body (``Content-Encoding``, a ``.gz`` file or
+    member) that does not decompress to its end, a body shorter than its ``Content-Length``, a WARC record
+    shorter than its length or marked ``WARC-Truncated``. Never a short article instead."""
+
+    reason = "truncated"
+    stage: Stage = "read"
+
+
+class FeedError(InputError):
+    """Raised when a feed or sitemap parses to nothing because the XML parser refused it (not XML, an entity
+    expansion it stopped); the source does not vanish in silence."""
+
+    reason = "bad-feed"
+    stage: Stage = "discover"
 
 
 class ExtractionError(ScraperError):

@@ -13,19 +13,22 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from scraper.article import RawPage
-from scraper.errors import ScraperError
-from scraper.records import ErrorRecord, Source, unreadable
+from scraper.errors import ScraperError, TruncatedError, UnreadableError
+from scraper.records import ErrorRecord, Source, error_record, source_of, unreadable
 from scraper.storage import DISCOVERED_FIELD, ERROR_RECORD_TYPE, REQUESTED_URI_FIELD, SITE_FIELD
 
 InputKind = Literal["html", "text", "warc", "jsonl"]
@@ -39,6 +42,9 @@ KNOWN_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES + WARC_SUFFIXES + JSONL_SUFFIXES
 _SEEN_LIMIT = 100_000
 # Told how many more bytes of input have been read (for progress).
 OnBytes = Callable[[int], None]
+logger = logging.getLogger(__name__)
+# What reading one saved file can raise besides OSError: a corrupt or cut gzip stream, bad text or JSON.
+_FILE_ERRORS = (OSError, EOFError, zlib.error, ValueError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,14 +189,23 @@ def _file_url(path: str, options: ReadOptions) -> str | None:
     return options.base_url.rstrip("/") + "/" + Path(path).name.removesuffix(".gz")
 
 
+def _file_error(path: str, exc: BaseException) -> ScraperError:
+    """The error of a saved file that cannot be read whole: ``truncated`` for a gzip stream cut short."""
+    if isinstance(exc, EOFError):
+        return TruncatedError(f"{path}: the gzip stream ends before its end ({exc})")
+    if isinstance(exc, gzip.BadGzipFile | zlib.error):
+        return UnreadableError(f"{path}: corrupt gzip stream: {exc}")
+    return UnreadableError(f"cannot read {path}: {exc}")
+
+
 def _read_files(shard: Shard, options: ReadOptions, on_bytes: OnBytes) -> Iterator[RawPage | ErrorRecord]:
     for path in shard.paths:
         url = _file_url(path, options)
         try:
             with _open(path) as handle:
                 data = handle.read()
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            yield unreadable(f"cannot read {path}: {exc}", Source(url=url, final_url=url, file=path))
+        except _FILE_ERRORS as exc:
+            yield error_record(_file_error(path, exc), source=Source(url=url, final_url=url, file=path))
             continue
         finally:
             on_bytes(_size(path))
@@ -246,10 +261,94 @@ def _warc_error(record: Any, path: str, offset: int, body: bytes) -> ErrorRecord
                                          warc_offset=offset))
 
 
+def _payload(record: Any) -> bytes:
+    """The HTTP payload as the server sent it: de-chunked, but still in its ``Content-Encoding`` (the cleaning
+    job decodes it, strictly, so that a body cut short is found whether it came from the crawl or a file).
+
+    Raises:
+        TruncatedError: the record is shorter than its length, or says it was truncated (``WARC-Truncated``).
+    """
+    stream = record.raw_stream
+    if (record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        stream = ChunkedDataReader(record.raw_stream, decomp_type=None)
+    body: bytes = stream.read()
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing:
+        raise TruncatedError(f"the WARC record ends {missing} bytes before its length: the file is cut")
+    truncated = record.rec_headers.get_header("WARC-Truncated")
+    if truncated:
+        raise TruncatedError(f"the WARC record says its payload was truncated (WARC-Truncated: {truncated})")
+    return body
+
+
+def _gzip_member_cut(path: str, offset: int) -> bool:
+    """Whether the gzip member that starts at ``offset`` ends before its end (the file was cut inside it)."""
+    inflater = zlib.decompressobj(wbits=31)
+    with Path(path).open("rb") as handle:
+        handle.seek(offset)
+        while not inflater.eof:
+            data = inflater.unconsumed_tail or handle.read(1 << 16)
+            if not data:
+                return True
+            try:
+                inflater.decompress(data, 1 << 16)
+            except zlib.error:
+                return False  # not cut: corrupt, or not gzip at all
+    return False
+
+
+def _cut_at(path: str, offset: int) -> bool:
+    """Whether the WARC file ends inside the record that starts at ``offset``: a cut gzip member, or a header
+    block or payload shorter than it says."""
+    with Path(path).open("rb") as handle:
+        handle.seek(offset)
+        rest = handle.read(1 << 16)
+    if rest.startswith(b"\x1f\x8b"):
+        return _gzip_member_cut(path, offset)
+    header, found, body = rest.partition(b"\r\n\r\n")
+    if not found:
+        return len(rest) < 1 << 16
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", header)
+    return length is not None and len(rest) < 1 << 16 and len(body) < int(length.group(1))
+
+
 def _read_warc(path: str, on_bytes: OnBytes) -> Iterator[RawPage | ErrorRecord]:
     """Every response record of a WARC file (Common Crawl's too), and the failed fetches our crawl recorded;
-    request, warcinfo, revisit and other metadata records are not pages and are skipped."""
+    request, warcinfo, revisit and other metadata records are not pages and are skipped. A record that cannot
+    be read is that record's error; a file that ends inside a record (a header, a payload or a gzip member cut
+    short), or that warcio cannot go on reading, ends with one error record for the rest of the file (and a
+    record whose gzip member is cut is that error, not a page)."""
+    pending: list[tuple[int, RawPage | ErrorRecord]] = []  # the last record read: its member may be cut
+    for offset, item in _warc_records(path, on_bytes):
+        if isinstance(item, _Rest):
+            record = _rest_of_file(path, item.offset, item.error)
+            if pending and pending[0][0] == item.offset:  # the record read there is the one cut short
+                _, cut = pending.pop()
+                if isinstance(cut, ErrorRecord):  # already its error (a payload shorter than its length)
+                    record = cut
+                else:
+                    record = replace(record, url=cut.url, source=replace(source_of(cut), warc_offset=item.offset))
+            yield from (i for _, i in pending)
+            yield record
+            return
+        yield from (i for _, i in pending)
+        pending[:] = [(offset, item)]
+    yield from (i for _, i in pending)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rest:
+    """Where a WARC file stopped being readable, and why (None: it ends inside a record)."""
+
+    offset: int
+    error: BaseException | None
+
+
+def _warc_records(path: str, on_bytes: OnBytes) -> Iterator[tuple[int, RawPage | ErrorRecord | _Rest]]:
+    """The records of ``_read_warc`` with their offsets, and a ``_Rest`` where the file stops being readable."""
     position = 0
+    records: Any = None
+    last = 0
     try:
         with Path(path).open("rb") as handle:
             records = ArchiveIterator(handle)
@@ -259,22 +358,56 @@ def _read_warc(path: str, on_bytes: OnBytes) -> Iterator[RawPage | ErrorRecord]:
                 if not ours and (record.rec_type != "response" or record.http_headers is None):
                     continue
                 try:
-                    body, failure = record.content_stream().read(), None
-                except Exception as exc:  # a corrupt payload is that record's error, not the file's
-                    body, failure = b"", f"bad payload: {exc}"
-                offset = records.get_record_offset()  # known once the record has been read
+                    body, failure = (record.content_stream().read() if ours else _payload(record)), None
+                except ScraperError as exc:
+                    body, failure = b"", exc
+                except Exception as exc:  # warcio and the codecs raise many classes; a bad payload is one record's
+                    body, failure = b"", UnreadableError(f"bad payload: {type(exc).__name__}: {exc}")
+                offset = last = records.get_record_offset()  # known once the record has been read
                 on_bytes(handle.tell() - position)
                 position = handle.tell()
                 if failure is not None:
                     target = record.rec_headers.get_header("WARC-Target-URI")
-                    yield unreadable(failure, Source(url=target, warc_file=path, warc_offset=offset))
+                    yield offset, error_record(failure, source=Source(url=target, warc_file=path, warc_offset=offset))
                 elif ours:
-                    yield _warc_error(record, path, offset, body)
+                    yield offset, _warc_error(record, path, offset, body)
                 else:
-                    yield _warc_page(record, path, offset, body)
+                    yield offset, _warc_record_page(record, path, offset, body)
+        end = getattr(records, "offset", 0) or 0
+        member = getattr(records, "member_info", None)
+        if end < _size(path):
+            yield end, _Rest(end, None)
+        elif member and _cut_at(path, member[0]):
+            yield member[0], _Rest(member[0], None)
     except (OSError, ArchiveLoadFailed, EOFError) as exc:
-        yield unreadable(f"cannot read WARC: {exc}", Source(warc_file=path))
-    on_bytes(max(0, _size(path) - position))
+        yield last, _Rest(getattr(records, "offset", last) or last, exc)
+    except Exception as exc:  # warcio fails on damaged files with any class (AttributeError, ValueError...)
+        logger.debug("%s: warcio failed", path, exc_info=True)
+        yield last, _Rest(getattr(records, "offset", last) or last, exc)
+    finally:
+        on_bytes(max(0, _size(path) - position))
+
+
+def _rest_of_file(path: str, offset: int, exc: BaseException | None) -> ErrorRecord:
+    """The error record for what of a WARC file could not be read, from ``offset`` on."""
+    where = Source(warc_file=path, warc_offset=offset)
+    detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+    try:
+        cut = _cut_at(path, offset)
+    except OSError:
+        cut = False
+    if cut:
+        return error_record(TruncatedError(f"the WARC file ends inside the record at offset {offset}{detail}"),
+                            source=where)
+    return unreadable(f"cannot read the WARC file from offset {offset}{detail}", where)
+
+
+def _warc_record_page(record: Any, path: str, offset: int, body: bytes) -> RawPage | ErrorRecord:
+    try:
+        return _warc_page(record, path, offset, body)
+    except ValueError as exc:  # a Newsclean-Discovered field that is not JSON
+        where = Source(url=record.rec_headers.get_header("WARC-Target-URI"), warc_file=path, warc_offset=offset)
+        return unreadable(f"bad record headers: {exc}", where)
 
 
 def _read_jsonl(path: str, options: ReadOptions, on_bytes: OnBytes) -> Iterator[RawPage | ErrorRecord]:
@@ -287,8 +420,8 @@ def _read_jsonl(path: str, options: ReadOptions, on_bytes: OnBytes) -> Iterator[
                     position = raw.tell()
                 if line.strip():
                     yield _jsonl_page(line, path, number, options)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        yield unreadable(f"cannot read {path}: {exc}", Source(file=path))
+    except _FILE_ERRORS as exc:
+        yield error_record(_file_error(path, exc), source=Source(file=path))
     on_bytes(max(0, _size(path) - position))
 
 

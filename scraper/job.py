@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from scraper.article import Article, RawPage
 from scraper.clean import clean, clean_text
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
+from scraper.decode import decode_content
 from scraper.errors import (
     HttpStatusError,
     NotArticleError,
@@ -154,15 +155,20 @@ class CleanJob:
     def clean(self, page: RawPage) -> Article:
         """Clean the page (``clean_text`` for already-extracted text) with the job's options and profiles.
 
+        The body is decoded from its ``Content-Encoding`` first (the crawl archives and cleans the body as
+        received), strictly: a body cut short is ``truncated``, whichever door it came through.
+
         Raises:
-            ScraperError: any error of ``clean`` or ``clean_text``, or ``NotHTMLError`` for a feed or sitemap.
+            ScraperError: any error of ``clean`` or ``clean_text``, ``NotHTMLError`` for a feed or sitemap, or an
+                error of ``decode_content`` (``TruncatedError``...).
         """
         url = page.final_url or page.url
         when = _when(page.fetched_at)
         if page.text is not None:
             return clean_text(page.text, url, options=self.options, fetched_at=when, registry=self.registry)
-        check_document(page.body)
-        return clean(page.body, url, options=self.options, encoding=page.encoding, fetched_at=when,
+        body = decode_content(page.body, page.header("Content-Encoding"), self.options.max_bytes)
+        check_document(body)
+        return clean(body, url, options=self.options, encoding=page.encoding, fetched_at=when,
                      registry=self.registry)
 
     def __call__(self, page: RawPage) -> Article | ScraperError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import ctypes
 import gc
 import multiprocessing as mp
 import os
@@ -22,6 +23,7 @@ import signal
 import socket
 import stat
 import struct
+import sys
 import time
 import weakref
 from collections import deque
@@ -79,23 +81,38 @@ def _close_inherited_sockets(keep: int) -> None:
                     os.close(fd)
 
 
-def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
-    """Worker loop: receive (key, payload), send (key, result); None stops it.
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when the thread that forked it exits
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (Linux; elsewhere the worker ends on its next
+    receive), so that a parent killed with SIGKILL leaves no worker cleaning a page nobody will read."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+
+
+def _worker(conn: Connection, job: Job, memory_bytes: int, parent: int) -> None:
+    """Worker loop: receive (key, payload), send (key, result); None, or the parent's end closing, stops it.
 
     SIGINT and SIGTERM are ignored: a Ctrl-C reaches the whole process group and systemd signals the whole
     service, but the parent decides when its workers stop (after the pages in flight, on a graceful
-    shutdown). The handlers inherited from the parent (Scrapy's) would not stop the worker either.
+    shutdown). The handlers inherited from the parent (Scrapy's) would not stop the worker either. A parent
+    that dies (``kill -9``) takes its workers with it, silently: no traceback reaches the shared log.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent around the fork
+    _die_with_parent(parent)
     _close_inherited_sockets(conn.fileno())
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
             task = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the parent closed its end, or died
             return
         if task is None:
             return
@@ -104,12 +121,15 @@ def _worker(conn: Connection, job: Job, memory_bytes: int) -> None:
             result = job(payload)
         except MemoryError:
             result = MemoryLimitError(f"page needed more than {memory_bytes >> 20} MiB")
-        conn.send((key, result))
+        try:
+            conn.send((key, result))
+        except OSError:  # BrokenPipeError, ConnectionResetError: nobody is waiting for the result any more
+            return
 
 
 def _start_worker(ctx: Any, conn: Connection, job: Job, limits: Limits) -> Any:
     """Start (and register, see ``_LIVE``) a worker process serving ``conn``; the caller closes its copy."""
-    proc = ctx.Process(target=_worker, args=(conn, job, limits.memory_bytes), daemon=True)
+    proc = ctx.Process(target=_worker, args=(conn, job, limits.memory_bytes, os.getpid()), daemon=True)
     proc.start()
     _LIVE.add(proc)
     return proc

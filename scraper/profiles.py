@@ -7,12 +7,13 @@ File names follow ftr-site-config: ``example.com.toml`` matches that host and ``
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+import re2
 
 from scraper.errors import ProfileError
 from scraper.rules import RuleSet, load_rules_file
@@ -24,6 +25,26 @@ _PROFILE_KEYS = frozenset({"domain", "name", "seeds", "urls", "disable_global", 
 SEED_KEYS = ("feeds", "sitemaps", "news_sitemaps", "sections", "robots")
 
 
+class UrlPattern(Protocol):
+    """A compiled ``[urls]`` pattern. URL patterns are compiled with RE2, which matches in time linear in the
+    URL whatever the pattern: the crawl applies them on its event loop, where a backtracking pattern such as
+    ``(a+)+$`` blocked everything for 32 s on a 28-character URL."""
+
+    @property
+    def pattern(self) -> str: ...
+
+    def search(self, text: str, /) -> object | None: ...
+
+
+def _re2_options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # a bad pattern is a ProfileError, not a line from RE2 on stderr
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
 @dataclass(frozen=True, slots=True)
 class SiteProfile:
     """What we know about one site.
@@ -33,7 +54,7 @@ class SiteProfile:
         domain: the host the profile is for.
         name: a display name.
         seeds: where a crawl of the site starts, by ``SEED_KEYS`` key (``feeds``, ``sitemaps``, ...).
-        allow/deny: regexes on article URLs.
+        allow/deny: regexes on article URLs (RE2 syntax: no backreferences or lookarounds).
         examples: article URLs the URL rules must accept (checked by the test suite).
         rules: the site's own rules.
         disable_global: ids of global rules this site must not use.
@@ -44,8 +65,8 @@ class SiteProfile:
     domain: str
     name: str = ""
     seeds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    allow: tuple[re.Pattern[str], ...] = ()
-    deny: tuple[re.Pattern[str], ...] = ()
+    allow: tuple[UrlPattern, ...] = ()
+    deny: tuple[UrlPattern, ...] = ()
     examples: tuple[str, ...] = ()
     rules: RuleSet = field(default_factory=RuleSet)
     disable_global: tuple[str, ...] = ()
@@ -63,13 +84,15 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _patterns(path: Path, key: str, value: Any) -> tuple[re.Pattern[str], ...]:
+def _patterns(path: Path, key: str, value: Any) -> tuple[UrlPattern, ...]:
     out = []
     for raw in _strings(path, key, value):
         try:
-            out.append(re.compile(raw))
-        except re.error as exc:
-            raise ProfileError(f"{path}: {key}: bad regular expression {raw!r}: {exc}") from exc
+            out.append(re2.compile(raw, _RE2_OPTIONS))
+        except re2.error as exc:
+            detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+            raise ProfileError(f"{path}: {key}: bad regular expression {raw!r}: {detail} (URL patterns use RE2 "
+                               "syntax: no backreferences or lookarounds)") from exc
     return tuple(out)
 
 

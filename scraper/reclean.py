@@ -22,13 +22,13 @@ from typing import Any
 
 from scraper.article import Article, RawPage
 from scraper.dedupe import Deduper, StoredDeduper
-from scraper.errors import RejectedError, ScraperError
+from scraper.errors import RejectedError, ScraperError, StorageError
 from scraper.inputs import FILES_PER_SHARD, ReadOptions, Shard, check_inputs, iter_shards, plan_shards, read_shard
 from scraper.job import CleanJob, load_registry
 from scraper.pool import Limits, PagePool
 from scraper.progress import Progress
 from scraper.records import ArticleRecord, ErrorRecord, article_record, error_record
-from scraper.storage import JsonlWriter, write_text_atomic
+from scraper.storage import JsonlWriter, OutputSet, write_text_atomic
 
 logger = logging.getLogger(__name__)
 DONE_DIR = "_done"
@@ -126,8 +126,9 @@ class _ShardOutput:
 
     def __init__(self, out: Path, shard: Shard) -> None:
         self.shard, self.out = shard, out
-        self.articles = JsonlWriter(out / f"{shard.id}.jsonl")
-        self.errors = JsonlWriter(out / f"{shard.id}.errors.jsonl")
+        self.files = OutputSet()  # renamed into place together, or (after a write error) neither
+        self.articles = self.files.add(JsonlWriter(out / f"{shard.id}.jsonl"))
+        self.errors = self.files.add(JsonlWriter(out / f"{shard.id}.errors.jsonl"))
         self.counts = Counts()
         self.submitted = 0
         self.read_done = False
@@ -141,8 +142,7 @@ class _ShardOutput:
         return self.read_done and self.counts.inputs == self.submitted
 
     def finish(self) -> None:
-        self.articles.close()
-        self.errors.close()
+        self.files.commit()
         marker = self.out / DONE_DIR / f"{self.shard.id}.json"
         marker.parent.mkdir(parents=True, exist_ok=True)
         counts = self.counts.to_dict()
@@ -269,7 +269,14 @@ def run(
         for (shard_id, page), result in pool.imap(state.pages(iter_shards(inputs, files_per_shard))):
             state.cleaned(shard_id, page, result)
         complete = True
+    except StorageError as exc:  # the first write error stops the run, as in the crawl
+        done = state.summary.this_run
+        raise StorageError(f"{exc}; this run wrote {done.inputs} records and finished {state.summary.shards_done} "
+                           f"shards before it stopped; {len(state.outputs)} unfinished shards keep their .part names "
+                           "(make room and run the same command again to resume)") from exc
     finally:
+        for output in state.outputs.values():  # unfinished (interrupted, or a write failed): left as .part
+            output.files.abandon()
         state.dedupe.close()
         progress.close(complete)
     state.summary.seconds = time.monotonic() - start

@@ -17,6 +17,7 @@ from typing import Any, Generic, Literal, TypeVar, get_args
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from scraper.backtrack import catastrophic
 from scraper.errors import ProfileError
 
 RuleKind = Literal["prune", "prune_class", "heading", "shape", "drop_line", "cut_after", "link_run", "repeat_meta"]
@@ -211,9 +212,14 @@ def _compile_regex(source: str, rule_id: str, raw: Mapping[str, Any]) -> re.Patt
     else:
         raise _fail(source, rule_id, f"kind {kind!r} needs 'phrases' or 'pattern'")
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        compiled = re.compile(pattern, re.IGNORECASE)
+        why = catastrophic(pattern, re.IGNORECASE)
     except re.error as exc:
         raise _fail(source, rule_id, f"bad regular expression: {exc}") from exc
+    if why is not None:
+        raise _fail(source, rule_id, f"refused regular expression: {why}; make the repeat possessive (a++) or "
+                    "atomic ((?>...)), or bound it")
+    return compiled
 
 
 def _compile_selector(source: str, rule_id: str, raw: Mapping[str, Any]) -> etree.XPath:

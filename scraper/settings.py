@@ -8,6 +8,8 @@ override any of them per run with ``scrapy crawl news -s NAME=VALUE``.
 BOT_NAME = "newsclean"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with exit codes that tell a scheduler how the run ended (extensions/commands/crawl.py)
+COMMANDS_MODULE = "extensions.commands"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # -- politeness (https://docs.scrapy.org/en/latest/topics/autothrottle.html) -----------------------
@@ -36,11 +38,15 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 CLOSESPIDER_PAGECOUNT = 5000
 
 # -- components (https://docs.scrapy.org/en/latest/topics/downloader-middleware.html) -------------
+# Host names are resolved once, checked against the fetch policy, and connected to as checked.
+TWISTED_DNS_RESOLVER = "middlewares.resolver.PolicyResolver"
 DOWNLOADER_MIDDLEWARES = {
     "middlewares.policy.FetchPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "middlewares.robots.StrictRobotsTxtMiddleware": 100,
     "middlewares.retry_after.RetryAfterMiddleware": 560,
+    # just before Scrapy's HttpCompressionMiddleware (590) on the way back: bodies as received, cut ones refused
+    "middlewares.received.BodyAsReceivedMiddleware": 595,
 }
 ITEM_PIPELINES = {
     "pipelines.archive.RawArchivePipeline": 100,
@@ -78,6 +84,7 @@ SCRAPER_CONTACT = ""
 SCRAPER_CRAWL_ID = ""
 SCRAPER_HISTORY = ""
 SCRAPER_KEEP_NON_ARTICLES = False
+SCRAPER_MAX_ENTRIES_PER_SOURCE = 50_000
 SCRAPER_MIN_WORDS = 50
 SCRAPER_OUTPUT_DIR = "output"
 SCRAPER_PROFILES_DIR = ""

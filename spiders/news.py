@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -13,9 +14,18 @@ from twisted.python.failure import Failure
 from extensions.distributed import worker_name
 from extensions.errors import error_from_failure
 from extensions.project import EXIT_CANNOT_START, config, fail
+from middlewares.received import AS_RECEIVED
 from scraper.article import RawPage
 from scraper.crawl.config import PLACEHOLDER_AGENT, closest, public_hosts
-from scraper.crawl.discovery import Entry, entry_wanted, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from scraper.crawl.discovery import (
+    Entry,
+    Listing,
+    entry_wanted,
+    page_links,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+)
 from scraper.crawl.history import CrawlHistory
 from scraper.crawl.netpolicy import scheme_refusal
 from scraper.crawl.plan import CrawlPlan, build_plan
@@ -155,15 +165,40 @@ class NewsSpider(scrapy.Spider):
             )
 
     def parse_feed(self, response: Response, site: str | None, depth: int) -> Iterator[Any]:
-        """Feed entries become article requests (after the date window and query pre-filter)."""
-        yield from self._article_requests(parse_feed(response.body, response.url), site)
+        """Feed entries become article requests (after the date window and query pre-filter); a feed the XML
+        parser refused becomes an error record."""
+        yield from self._listing(response, site, depth, parse_feed)
 
     def parse_sitemap(self, response: Response, site: str | None, depth: int) -> Iterator[Any]:
-        """Index children become sitemap requests; entries (with news: fields) become article requests."""
-        sitemap = parse_sitemap(response.body, response.url)
-        for child in sitemap.sitemaps:
+        """Index children become sitemap requests; entries (with news: fields) become article requests; a sitemap
+        that cannot be read (refused, cut short, a gzip bomb) becomes an error record."""
+        yield from self._listing(response, site, depth, parse_sitemap)
+
+    def _listing(self, response: Response, site: str | None, depth: int,
+                 parse: Callable[[bytes, str, int], Listing]) -> Iterator[Any]:
+        """The requests of a feed or sitemap, at most ``SCRAPER_MAX_ENTRIES_PER_SOURCE`` entries (a cut is logged
+        and counted), or its error record: a source never vanishes in silence."""
+        limit = config(self.crawler).max_entries_per_source
+        try:
+            listing = parse(response.body, response.url, limit)
+        except ScraperError as exc:
+            self.crawler.stats.inc_value(f"scraper/discover_error/{exc.reason}")
+            redirects = response.request.meta.get("redirect_urls") if response.request else None
+            where = Source(url=redirects[0] if redirects else response.url, final_url=response.url,
+                           status=response.status, fetched_at=_now())
+            yield error_record(exc, source=where, stage="discover", site=site)
+            return
+        if listing.capped:
+            self.crawler.stats.inc_value("scraper/discover/entries_cut")
+            self.logger.warning("%s lists more than %d entries; only the first %d are used "
+                                "(SCRAPER_MAX_ENTRIES_PER_SOURCE)", response.url, limit, limit)
+        if listing.damaged:
+            self.crawler.stats.inc_value("scraper/discover/damaged")
+            self.logger.warning("%s is damaged after %d entries (%s); those entries are used", response.url,
+                                len(listing.entries) + len(listing.sitemaps), listing.damaged)
+        for child in listing.sitemaps:
             yield self._discovery_request(child, "sitemap", site, depth)
-        yield from self._article_requests(list(sitemap.entries), site)
+        yield from self._article_requests(list(listing.entries), site)
 
     def parse_robots(self, response: Response, site: str | None, depth: int) -> Iterator[scrapy.Request]:
         """Each ``Sitemap:`` line of a robots.txt becomes a sitemap request."""
@@ -188,21 +223,26 @@ class NewsSpider(scrapy.Spider):
                 yield self._discovery_request(url, "section", site, depth + 1)
 
     def parse_article(self, response: Response, site: str | None) -> Iterator[RawPage]:
-        """The response as a RawPage, whatever its status (the pipelines decide what it becomes)."""
+        """The response as a RawPage, whatever its status (the pipelines decide what it becomes), with its body
+        as received: still in its ``Content-Encoding``, which the cleaning job decodes (strictly)."""
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'") or None
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs)
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs
+                        if k.lower() != b"content-encoding")
+        body, codings = response.meta.get(AS_RECEIVED) or (response.body, None)
+        if codings:
+            headers += (("Content-Encoding", codings),)
         redirects = response.request.meta.get("redirect_urls") if response.request else None
         yield RawPage(
             url=redirects[0] if redirects else response.url, final_url=response.url, status=response.status,
-            fetched_at=_now(), body=response.body, headers=headers, encoding=charset, site=site,
+            fetched_at=_now(), body=body, headers=headers, encoding=charset, site=site,
             discovered=response.meta.get("scraper_discovered"),
         )
 
     def on_error(self, failure: Failure) -> Iterator[ErrorRecord]:
         """A request that gave no usable response becomes an error record (archived, then written)."""
         request = failure.request  # type: ignore[attr-defined]
-        error = error_from_failure(failure.value)
+        error = error_from_failure(failure.value, urlsplit(request.url).hostname)
         response = getattr(failure.value, "response", None)
         redirects = request.meta.get("redirect_urls") or []
         where = Source(url=redirects[0] if redirects else request.url, final_url=request.url,

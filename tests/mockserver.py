@@ -27,8 +27,16 @@ URLs on the main port:
     /heavy-feed.xml                a feed listing one good article and /fault/heavy
     /fault/short                   a titled page of twelve words    /fault/pdf   a PDF (application/pdf)
     /fault/redirect                302 to the first article (so it is fetched twice: a duplicate)
+    /fault/truncated-gzip          Content-Encoding: gzip, a correct Content-Length, the gzip stream cut at 70 %
+    /fault/cut-body                a Content-Length twice the body sent, then the connection closes
     /parity-feed.xml?closed=PORT   two good articles, /fault/404, /fault/500, /fault/short, /fault/pdf,
-                                   /fault/redirect, a private address and 127.0.0.1:PORT (a closed port)
+                                   /fault/redirect, /fault/truncated-gzip, /fault/cut-body, a private address and
+                                   127.0.0.1:PORT (a closed port)
+    /fault/entity-feed.xml         an RSS feed whose DOCTYPE expands entities exponentially ("billion laughs")
+    /fault/bomb-sitemap.xml.gz     a gzipped sitemap that expands beyond the protocol's 50 MB
+    /fault/cut-sitemap.xml.gz      a gzipped sitemap cut short            /fault/html-feed.xml   HTML, not XML
+    /fault/cut-feed.xml            Content-Encoding: gzip, the feed's gzip stream cut short
+    /big-feed.xml?n=N              an RSS feed of N generated articles (/gen/<i>)
 """
 
 from __future__ import annotations
@@ -218,6 +226,12 @@ class Handler(BaseHTTPRequestHandler):
             "/fault/pdf": lambda b, q: self._send(200, b"%PDF-1.4 not a page", "application/pdf"),
             "/fault/redirect": lambda b, q: self._send(302, b"", headers={"Location": f"/news/{self._first()}"}),
             "/fault/redirect-private": lambda b, q: self._send(302, b"", headers={"Location": "http://10.255.255.1/secret"}),
+            "/fault/truncated-gzip": self._truncated_gzip, "/fault/cut-body": self._cut_body,
+            "/fault/entity-feed.xml": self._entity_feed, "/fault/bomb-sitemap.xml.gz": self._bomb_sitemap,
+            "/fault/cut-sitemap.xml.gz": self._cut_sitemap, "/fault/cut-feed.xml": self._cut_feed,
+            "/fault/html-feed.xml": lambda b, q: self._send(200, b"<html><body><p>Moved</p></body></html>",
+                                                            "application/rss+xml"),
+            "/big-feed.xml": self._gen_feed,
         }
 
     def _robots(self, base: str, query: object) -> None:
@@ -292,8 +306,43 @@ class Handler(BaseHTTPRequestHandler):
         faults = ["500", "404", "slow", "loop", "retry-after", "bomb", "hostile", "redirect-private"]
         first = next(iter(self.site.articles), "")
         links = [f"{base}/news/{first}"] + [f"{base}/fault/{f}" for f in faults] + [
-            "file:///etc/passwd", "javascript:alert(1)", "http://10.0.0.1/admin", "http://169.254.169.254/latest/"]
+            "file:///etc/passwd", "javascript:alert(1)", "http://10.0.0.1/admin", "http://169.254.169.254/latest/",
+            "http://[::10.0.0.1]/admin", "http://[64:ff9b::a9fe:a9fe]/latest/", "http://[fec0::1]/",
+            "http://[2002:a00:1::]/"]
         self._send_rss(("x", u) for u in links)
+
+    def _truncated_gzip(self, base: str, query: object) -> None:
+        body = gzip.compress(generated_article(11))
+        self._send(200, body[: len(body) * 7 // 10], headers={"Content-Encoding": "gzip"})
+
+    def _cut_body(self, base: str, query: object) -> None:
+        body = generated_article(12)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(2 * len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+    def _entity_feed(self, base: str, query: object) -> None:
+        levels = "".join(f'<!ENTITY l{i} "' + f"&l{i - 1};" * 10 + '">' for i in range(1, 10))
+        body = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "lol">{levels}]><rss version="2.0"><channel>'
+                f"<item><title>&l9;</title><link>{base}/news/{self._first()}</link></item></channel></rss>")
+        self._send(200, body.encode(), "application/rss+xml")
+
+    def _bomb_sitemap(self, base: str, query: object) -> None:
+        deflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+        head = f"<?xml version='1.0'?><urlset><url><loc>{base}/news/{self._first()}</loc></url><!--".encode()
+        body = deflater.compress(head) + deflater.compress(b" " * (60 << 20)) + deflater.compress(b"--></urlset>")
+        self._send(200, body + deflater.flush(), "application/x-gzip")
+
+    def _cut_sitemap(self, base: str, query: object) -> None:
+        body = gzip.compress(self._urlset(base, news=False))
+        self._send(200, body[: len(body) // 2], "application/x-gzip")
+
+    def _cut_feed(self, base: str, query: object) -> None:
+        body = gzip.compress(self.site.feed(base, list(self.site.articles)))
+        self._send(200, body[: len(body) // 2], "application/rss+xml", headers={"Content-Encoding": "gzip"})
 
     def _first(self) -> str:
         return next(iter(self.site.articles), "")
@@ -301,7 +350,7 @@ class Handler(BaseHTTPRequestHandler):
     def _parity_feed(self, base: str, query: dict[str, list[str]]) -> None:
         closed = query.get("closed", ["9"])[0]
         slugs = list(self.site.articles)[:2]
-        faults = ("404", "500", "short", "pdf", "redirect")
+        faults = ("404", "500", "short", "pdf", "redirect", "truncated-gzip", "cut-body")
         paths = [f"/news/{slug}" for slug in slugs] + [f"/fault/{f}" for f in faults]
         links = [f"{base}{path}" for path in paths] + ["http://10.0.0.1/admin", f"http://127.0.0.1:{closed}/news/x"]
         self._send_rss(("x", u) for u in links)

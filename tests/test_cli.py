@@ -183,3 +183,15 @@ def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["explode"])
     assert info.value.code == 2
+
+
+def test_clean_answers_a_page_with_a_100000_attribute_tag_within_10_seconds(tmp_path: Path) -> None:
+    # Before the limit, libxml2 alone took 25 s on it and nothing stopped `scraper clean`.
+    flood = tmp_path / "flood.html"
+    attributes = " ".join(f"a{i}=1" for i in range(100_000))
+    flood.write_text(page(f"<p {attributes}>Held up.</p>"), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "scraper", "clean", str(flood)], capture_output=True, text=True,
+                          timeout=10, check=False)
+    assert proc.returncode == 3 and proc.stdout == ""
+    assert proc.stderr.strip().endswith("PageTooLargeError: a start tag (at character 1051) has 100000 attributes, "
+                                        "over max_attributes=1000"), proc.stderr

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import zlib
 
+import brotli
 import pytest
+from backports import zstd
 
 from scraper import clean
-from scraper.decode import decode_bytes, gunzip_limited
-from scraper.errors import NotHTMLError, PageTooLargeError
+from scraper.decode import decode_bytes, decode_content, gunzip_limited
+from scraper.errors import NotHTMLError, PageTooLargeError, TruncatedError, UnreadableError
 from tests.conftest import page
 
 URL = "https://news.example.com/a"
@@ -92,5 +95,44 @@ def test_gzip_bomb_is_refused_before_it_expands() -> None:
 
 
 def test_corrupt_gzip_is_not_html() -> None:
-    with pytest.raises(NotHTMLError, match="gzip"):
-        clean(b"\x1f\x8b\x08\x00garbage", URL)
+    with pytest.raises(NotHTMLError, match="corrupt gzip body"):
+        clean(gzip.compress(b"<p>x</p>")[:10] + b"\xff" * 20, URL)  # an invalid deflate block
+
+
+def test_gzip_cut_short_is_truncated_not_a_shorter_page() -> None:
+    body = gzip.compress(page().encode())
+    with pytest.raises(TruncatedError, match="truncated gzip body"):
+        clean(body[: len(body) * 7 // 10], URL)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])
+def test_a_content_encoding_cut_short_is_truncated_whole_bodies_decode(coding: str) -> None:
+    html = page().encode() * 3
+    encoded = _encode(html, coding)
+    assert decode_content(encoded, coding, 1 << 20) == html
+    with pytest.raises(TruncatedError, match=f"the {coding} body ends before its end"):
+        decode_content(encoded[: len(encoded) * 7 // 10], coding, 1 << 20)
+    with pytest.raises(PageTooLargeError, match="max_bytes=100"):
+        decode_content(encoded, coding, 100)
+
+
+def test_content_encodings_apply_in_order_and_unknown_ones_are_errors() -> None:
+    html = page().encode()
+    assert decode_content(_encode(_encode(html, "deflate"), "gzip"), "deflate, gzip", 1 << 20) == html
+    assert decode_content(zlib.compress(html)[2:-4], "deflate", 1 << 20) == html  # raw deflate, as some servers send
+    assert decode_content(html, None, 10) == html and decode_content(html, "identity", 10) == html
+    with pytest.raises(UnreadableError, match="unknown Content-Encoding 'compress'"):
+        decode_content(zlib.compress(html), "compress", 1 << 20)
+    assert decode_content(html, "gzip", 1 << 20) == html  # decoded already by an archiver that kept the header
+    with pytest.raises(UnreadableError, match="corrupt gzip body"):
+        decode_content(b"\x1f\x8b\x08\x00" + b"\xff" * 20, "gzip", 1 << 20)
+
+
+def _encode(data: bytes, coding: str) -> bytes:
+    if coding == "gzip":
+        return gzip.compress(data)
+    if coding == "deflate":
+        return zlib.compress(data)
+    if coding == "br":
+        return bytes(brotli.compress(data))
+    return bytes(zstd.compress(data))

@@ -18,6 +18,7 @@ from scraper.crawl.discovery import (
     robots_sitemaps,
 )
 from scraper.crawl.plan import build_plan
+from scraper.errors import FeedError, PageTooLargeError, TruncatedError
 from scraper.job import Window, matches_query, parse_query
 from scraper.profiles import default_registry
 
@@ -42,7 +43,7 @@ NEWS_SITEMAP = b"""<?xml version="1.0"?>
 
 
 def test_rss_entries_with_dates_categories_and_relative_links() -> None:
-    entries = parse_feed(RSS, BASE)
+    entries = parse_feed(RSS, BASE).entries
     assert [e.url for e in entries] == ["https://news.example.com/2025/06/12/port-strike",
                                         "https://news.example.com/2025/06/13/relative-story"]
     assert entries[0].published == "2025-06-12T08:30:00+01:00"
@@ -50,12 +51,31 @@ def test_rss_entries_with_dates_categories_and_relative_links() -> None:
 
 
 def test_atom_uses_the_alternate_link() -> None:
-    assert parse_feed(ATOM, BASE) == [Entry("https://news.example.com/a/1", "Atom story", "2025-06-12T10:00:00+00:00")]
+    assert parse_feed(ATOM, BASE).entries == (
+        Entry("https://news.example.com/a/1", "Atom story", "2025-06-12T10:00:00+00:00"),)
 
 
-def test_broken_feed_gives_nothing() -> None:
-    assert parse_feed(b"<html>not a feed", BASE) == []
-    assert parse_feed(b"", BASE) == []
+@pytest.mark.parametrize(("body", "message"), [
+    (b"<html>not a feed", "not a feed: the document is <html>"), (b"", "empty document, not a feed"),
+    (b"\x00\x01 binary", "the XML parser refused a feed"),
+    (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "lol">' + b"".join(
+        b'<!ENTITY l%d "' % i + b"&l%d;" % (i - 1) * 10 + b'">' for i in range(1, 10))
+     + b"]><rss><channel><item><title>&l9;</title><link>/a</link></item></channel></rss>",
+     "the XML parser refused a feed: Maximum entity amplification factor exceeded"),
+])
+def test_a_feed_the_parser_refuses_is_an_error_not_silence(body: bytes, message: str) -> None:
+    with pytest.raises(FeedError, match=re.escape(message)):
+        parse_feed(body, BASE)
+
+
+def test_entries_per_source_are_capped_and_the_cut_reported() -> None:
+    items = b"".join(b"<item><title>t%d</title><link>/a/%d</link></item>" % (i, i) for i in range(10))
+    feed = b"<rss><channel>" + items + b"</channel></rss>"
+    capped = parse_feed(feed, BASE, max_entries=3)
+    assert [e.url for e in capped.entries] == [f"https://news.example.com/a/{i}" for i in range(3)] and capped.capped
+    assert len(parse_feed(feed, BASE, max_entries=10).entries) == 10 and not parse_feed(feed, BASE, 10).capped
+    damaged = parse_feed(feed[:-40], BASE)
+    assert len(damaged.entries) == 9 and "Premature end of data" in (damaged.damaged or "")
 
 
 def test_news_sitemap_keeps_news_fields() -> None:
@@ -72,9 +92,15 @@ def test_gzip_sitemap_index() -> None:
     assert parse_sitemap(index, BASE).sitemaps == ("https://news.example.com/s1.xml.gz",)
 
 
-def test_sitemap_gzip_bomb_is_ignored() -> None:
+def test_a_sitemap_gzip_bomb_or_cut_gzip_is_an_error_not_silence() -> None:
     bomb = gzip.compress(b"<urlset>" + b" " * (60 << 20) + b"</urlset>")
-    assert parse_sitemap(bomb, BASE).entries == ()
+    with pytest.raises(PageTooLargeError, match="expands beyond the protocol's 50 MB"):
+        parse_sitemap(bomb, BASE)
+    packed = gzip.compress(NEWS_SITEMAP)
+    with pytest.raises(TruncatedError, match="the gzipped sitemap ends before its end"):
+        parse_sitemap(packed[: len(packed) // 2], BASE)
+    with pytest.raises(FeedError, match="not a sitemap: the document is <rss>"):
+        parse_sitemap(RSS, BASE)
 
 
 def test_robots_sitemap_lines() -> None:

@@ -31,6 +31,26 @@ def test_non_public_addresses_are_refused(address: str, refused: bool) -> None:
     assert (address_refusal([address]) is not None) is refused
 
 
+@pytest.mark.parametrize(
+    ("address", "form"),
+    [("::127.0.0.1", "IPv4-compatible form of 127.0.0.1, which is loopback"),
+     ("64:ff9b::7f00:1", "NAT64 form of 127.0.0.1"), ("64:ff9b::a00:1", "NAT64 form of 10.0.0.1"),
+     ("2002:7f00:1::", "6to4 form of 127.0.0.1"), ("2002:a9fe:a9fe::1", "6to4 form of 169.254.169.254"),
+     ("::ffff:10.0.0.1", "IPv4-mapped form of 10.0.0.1"), ("fec0::1", "private, link-local or reserved"),
+     ("64:ff9b:1::a00:1", "private"), ("192.0.0.8", "reserved"), ("192.88.99.1", "reserved"),
+     ("100.64.0.1", "reserved"), ("198.18.0.1", "reserved"), ("2001:db8::1", "reserved"), ("ff02::1", "reserved")],
+)
+def test_embedded_site_local_and_special_forms_are_refused(address: str, form: str) -> None:
+    why = address_refusal([address])
+    assert why is not None and form in why, why
+    assert address_refusal([address], allow_private=True) is None
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::5db8:d822", "::ffff:93.184.216.34", "2002:5db8:d822::1", "192.0.0.9"])
+def test_embedded_forms_of_public_addresses_pass(address: str) -> None:
+    assert address_refusal([address]) is None  # an IPv6-only network with DNS64 reaches every IPv4 site this way
+
+
 def test_loopback_allowance_does_not_open_private_ranges() -> None:
     assert address_refusal(["127.0.0.1"], allow_loopback=True) is None
     assert address_refusal(["10.0.0.1"], allow_loopback=True) is not None

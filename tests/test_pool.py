@@ -192,3 +192,52 @@ def test_a_parent_that_exits_without_closing_its_pool_does_not_hang_and_leaves_n
                           check=True)
     for pid in proc.stdout.split():
         assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived its parent"
+
+
+_KILLED = """
+import asyncio, sys, time
+sys.path.insert(0, sys.argv[1])
+from tests.test_pool import _job
+from scraper.pool import AsyncPagePool, Limits
+pool = AsyncPagePool(_job, 2, Limits(seconds=60, memory_bytes=0))
+print(" ".join(str(w.proc.pid) for w in pool._workers), flush=True)
+
+async def main():
+    task = asyncio.gather(pool.run(("sleep", 1.5)), pool.run(("sleep", 1.5)))
+    await asyncio.sleep(0.3)
+    print("cleaning", flush=True)
+    await task
+
+asyncio.run(main())
+"""
+
+
+def test_a_parent_killed_mid_page_takes_its_workers_without_a_traceback() -> None:
+    # kill -9 of the crawl: the workers are cleaning pages whose results nobody will read; before, each one
+    # finished its page and printed a BrokenPipeError traceback into the crawl's log (the shared stderr).
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED, str(ROOT)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    pids = proc.stdout.readline().split()
+    assert proc.stdout.readline().strip() == "cleaning"
+    proc.kill()
+    proc.wait()
+    started = time.monotonic()
+    stderr = proc.stderr.read()  # EOF only once every worker, which shares the pipe, has gone too
+    proc.stdout.close()
+    proc.stderr.close()
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert time.monotonic() - started < 1.0, "the workers were killed with their parent, not left to finish"
+    deadline = time.monotonic() + 5
+    while (alive := [pid for pid in pids if _running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive == [], f"workers outlived their killed parent: {alive}"
+
+
+def _running(pid: str) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "(zombie)" not in status and "(dead)" not in status

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from scraper import SiteProfile, clean, default_registry, load_profiles
+from scraper.cli import main
 from scraper.crawl.discovery import UrlRules
 from scraper.crawl.plan import build_plan
 from scraper.errors import ProfileError
 from tests.conftest import page
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GLOBAL = """
 [[rules]]
@@ -116,3 +121,50 @@ def test_packaged_profile_plans_and_accepts_its_example_urls(profile: SiteProfil
     for url in profile.examples:
         assert rules.is_article(url), url
     assert not rules.is_article(f"https://www.{profile.domain}/")
+
+
+CATASTROPHIC = "(a+)+$"  # backtracks exponentially: 2 more characters, 4 times longer
+
+
+@pytest.mark.parametrize("rule", [f'pattern = "{CATASTROPHIC}"', f'phrases = ["{CATASTROPHIC}"]'])
+def test_a_rule_pattern_that_backtracks_exponentially_is_refused_naming_file_and_rule(
+        tmp_path: Path, rule: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(tmp_path, "_global.toml", GLOBAL)
+    _write(tmp_path, "example.com.toml", f'[[rules]]\nid = "promo.stall"\nkind = "drop_line"\n{rule}\nwhy = "w"\n')
+    with pytest.raises(ProfileError, match=r"example\.com\.toml: rule 'promo\.stall': refused regular expression: "
+                                           r"a repeated group holds another repeat"):
+        load_profiles(tmp_path)
+    assert main(["profiles", "check", "--profiles", str(tmp_path)]) == 3
+    page_file = _write(tmp_path / "..", "page.html", page("<p>" + "a" * 40 + "!</p>"))
+    assert main(["clean", "--profiles", str(tmp_path), str(page_file)]) == 2
+    assert "refused regular expression" in capsys.readouterr().err
+
+
+_URL_RULES = """
+import sys, time
+from pathlib import Path
+from scraper.crawl.discovery import UrlRules
+from scraper.profiles import load_profile
+profile = load_profile(Path(sys.argv[1]))
+rules = UrlRules(profile.allow, profile.deny, (profile.domain,))
+start = time.perf_counter()
+print(rules.denied("https://example.com/" + "a" * 40 + "!"), rules.is_article("https://example.com/" + "a" * 5000))
+print(time.perf_counter() - start)
+"""
+
+
+def test_a_catastrophic_url_pattern_is_harmless(tmp_path: Path) -> None:
+    # URL patterns run on the crawl's event loop; with Python's re this call would take days (2^40 steps).
+    path = _write(tmp_path, "example.com.toml", f"[urls]\nallow = ['{CATASTROPHIC}']\ndeny = ['{CATASTROPHIC}']\n")
+    proc = subprocess.run([sys.executable, "-c", _URL_RULES, str(path)], capture_output=True, text=True, timeout=20,
+                          check=True, cwd=ROOT)
+    verdicts, seconds = proc.stdout.splitlines()
+    assert verdicts == "False False" and float(seconds) < 1.0
+
+
+def test_url_patterns_are_re2_and_say_so_when_they_do_not_compile(tmp_path: Path) -> None:
+    _write(tmp_path, "_global.toml", GLOBAL)
+    _write(tmp_path, "example.com.toml", "[urls]\nallow = ['/(?<=news)/\\\\d+']\n")
+    with pytest.raises(ProfileError, match=r"example\.com\.toml: urls\.allow: bad regular expression .*RE2 syntax: no "
+                                           r"backreferences or lookarounds"):
+        load_profiles(tmp_path)

@@ -456,3 +456,117 @@ def test_reclean_takes_the_options_file_and_profiles_folder_the_crawl_takes(tmp_
     options.write_text("max_bytes = 'big'\n", encoding="utf-8")
     assert main([*base, "-o", str(tmp_path / "out3"), "--config", str(options)]) == 2
     assert "max_bytes" in capsys.readouterr().err
+
+
+def _archive(folder: Path, count: int, prefix: str = "w") -> list[int]:
+    """A crawl-style WARC of ``count`` good pages; returns each record's offset."""
+    archive = WarcArchive(folder)
+    offsets = [archive.write(RawPage(url=f"https://news.example.com/{prefix}/{i}",
+                                     final_url=f"https://news.example.com/{prefix}/{i}", status=200,
+                                     body=page(f"<p>Story {prefix} {i} of the series, told in full.</p>",
+                                               title=f"Story {prefix} {i}").encode(),
+                                     headers=(("Content-Type", "text/html; charset=utf-8"),)))[2]
+               for i in range(count)]
+    archive.close()
+    return offsets
+
+
+def test_corrupt_and_cut_gz_files_among_good_ones_are_error_records_and_the_run_goes_on(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.html").write_bytes(GOOD)
+    (src / "b.html.gz").write_bytes(gzip.compress(OTHER))
+    packed = gzip.compress(OTHER + b"<p>tail</p>")
+    (src / "corrupt.html.gz").write_bytes(packed[:10] + b"\xff" * 40)  # zlib: invalid block type
+    (src / "cut.html.gz").write_bytes(packed[: len(packed) * 7 // 10])
+    (src / "cut.jsonl.gz").write_bytes(gzip.compress(b'{"url": "https://x.org/1", "html": "<p>x</p>"}\n' * 50)[:-60])
+    out = tmp_path / "out"
+    for _ in range(2):  # a re-run gives the same, instead of aborting again on the same file
+        assert main(["reclean", str(src), "-o", str(out), "-j", "1", "-q"]) == 1
+        articles, errors = _outputs(out)
+        assert sorted(Path(a["source"]["file"]).name for a in articles) == ["a.html", "b.html.gz"]
+        by_file = {Path(e["source"]["file"]).name: (e["stage"], e["reason"]) for e in errors}
+        assert by_file["corrupt.html.gz"] == ("read", "unreadable")
+        assert by_file["cut.html.gz"] == ("read", "truncated")
+        assert by_file["cut.jsonl.gz"] == ("read", "truncated")
+        summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
+        assert summary["articles"] == 2 and summary["errors_by_reason"]["truncated"] == 2
+
+
+@pytest.mark.parametrize(("cut", "message"), [
+    (20, "ends inside the record at offset"),        # inside the gzip member of the record's WARC header
+    (100, "ends inside the record at offset"),       # further in: warcio raised AttributeError here
+    (-1, "ends inside the record at offset"),        # one byte short
+])
+def test_a_warc_cut_inside_a_record_ends_in_one_truncated_record_and_good_warcs_go_on(
+        tmp_path: Path, cut: int, message: str) -> None:
+    offsets = _archive(tmp_path / "cut", 3, "c")
+    _archive(tmp_path / "good", 2, "g")
+    path = tmp_path / "cut" / "part-00000.warc.gz"
+    data = path.read_bytes()
+    path.write_bytes(data[: offsets[2] + cut] if cut > 0 else data[:cut])
+    out = tmp_path / "out"
+    summary = run([str(tmp_path / "cut"), str(tmp_path / "good")], out, jobs=1)
+    articles, errors = _outputs(out)
+    assert sorted(a["url"].rsplit("/", 2)[1] + a["url"][-1] for a in articles) == ["c0", "c1", "g0", "g1"]
+    (error,) = errors
+    assert (error["stage"], error["reason"], error["error"]) == ("read", "truncated", "TruncatedError")
+    assert message in error["message"] and error["source"]["warc_offset"] == offsets[2]
+    assert summary.total.inputs == 5 and (out / SUMMARY_FILE).exists()
+
+
+def test_an_uncompressed_warc_cut_inside_a_record_body_is_truncated_not_empty(tmp_path: Path) -> None:
+    offsets = _archive(tmp_path / "w", 2)
+    packed = (tmp_path / "w" / "part-00000.warc.gz").read_bytes()
+    plain = gzip.decompress(packed)
+    (tmp_path / "w" / "part-00000.warc.gz").unlink()
+    (tmp_path / "w" / "plain.warc").write_bytes(plain[: len(plain) - 400])
+    assert offsets
+    out = tmp_path / "out"
+    run([str(tmp_path / "w")], out, jobs=1)
+    articles, errors = _outputs(out)
+    assert [a["url"][-1] for a in articles] == ["0"]
+    (error,) = errors
+    assert (error["reason"], error["url"]) == ("truncated", "https://news.example.com/w/1")
+    assert "bytes before its length" in error["message"]
+
+
+def test_a_warc_response_whose_gzip_body_was_cut_is_truncated(tmp_path: Path) -> None:
+    body = gzip.compress(page().encode())
+    archive = WarcArchive(tmp_path / "raw")
+    for name, payload in (("whole", body), ("cut", body[: len(body) * 7 // 10])):
+        archive.write(RawPage(url=f"https://news.example.com/{name}", final_url=f"https://news.example.com/{name}",
+                              status=200, body=payload,
+                              headers=(("Content-Type", "text/html"), ("Content-Encoding", "gzip"))))
+    archive.close()
+    records = list(reclean([str(tmp_path / "raw")], job=CleanJob(min_words=20)))
+    by_url = {r["url"].rsplit("/", 1)[1]: r for r in records}
+    assert by_url["whole"]["kind"] == "article"
+    assert (by_url["cut"]["kind"], by_url["cut"]["reason"]) == ("error", "truncated")
+    assert "the gzip body ends before its end" in by_url["cut"]["message"]
+
+
+def test_a_full_disk_stops_a_reclean_with_one_line_and_no_cut_shard_under_a_final_name(tmp_path: Path) -> None:
+    import resource  # noqa: PLC0415
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(40):
+        told = "".join(f"<p>Part {i} of story {n}, told in full with the figures the council gave on Monday.</p>"
+                       for i in range(60))
+        (src / f"p{n:02d}.html").write_bytes(page(told, title=f"Story {n}").encode())
+    out = tmp_path / "out"
+
+    def full_disk() -> None:  # files cannot grow past 40 KiB: writes beyond fail (EFBIG), like ENOSPC
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40 << 10, 40 << 10))
+
+    cmd = [sys.executable, "-m", "scraper", "reclean", str(src), "-o", str(out), "-j", "1", "--files-per-shard", "10"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+                          preexec_fn=full_disk)
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("scraper reclean: ")]
+    assert "File too large" in line and "unfinished shards keep their .part names" in line
+    for final in out.glob("*.jsonl"):  # only finished shards have final names, and they are whole
+        assert final.stem.split(".")[0] in {p.stem for p in (out / DONE_DIR).glob("*.json")}
+        assert all(json.loads(x) for x in final.read_text(encoding="utf-8").splitlines())
+    assert list(out.glob("*.part"))

@@ -84,6 +84,7 @@ class CrawlConfig:
     crawl_id: str
     history: str | None
     keep_non_articles: bool
+    max_entries_per_source: int
     min_words: int
     output_dir: str
     profiles_dir: str | None
@@ -166,6 +167,7 @@ def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> C
         crawl_id=crawl_id,
         history=_text("SCRAPER_HISTORY", get("SCRAPER_HISTORY")) or None,
         keep_non_articles=_bool("SCRAPER_KEEP_NON_ARTICLES", get("SCRAPER_KEEP_NON_ARTICLES")),
+        max_entries_per_source=_int("SCRAPER_MAX_ENTRIES_PER_SOURCE", get("SCRAPER_MAX_ENTRIES_PER_SOURCE"), 1),
         min_words=_int("SCRAPER_MIN_WORDS", get("SCRAPER_MIN_WORDS")),
         output_dir=output_dir,
         profiles_dir=_folder("SCRAPER_PROFILES_DIR", _text("SCRAPER_PROFILES_DIR", get("SCRAPER_PROFILES_DIR"))),

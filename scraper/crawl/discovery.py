@@ -5,10 +5,10 @@ Pure functions over bytes (no network, no Scrapy): the spider fetches, this modu
 
 from __future__ import annotations
 
-import gzip
+import io
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -16,12 +16,21 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from scraper.errors import FeedError, PageTooLargeError, TruncatedError
 from scraper.job import Window, matches_query
 from scraper.metadata import iso_datetime
+from scraper.profiles import UrlPattern
 
 # Sitemaps may be served gzipped; a sitemap is at most 50 MB uncompressed by the protocol.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
-_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+# Entries read from one feed or sitemap (the sitemap protocol's own limit of URLs per file); the rest is not read.
+MAX_ENTRIES = 50_000
+# How feeds and sitemaps are parsed: as a stream (no whole tree in memory), never fetching or expanding entities
+# (libxml2 stops an entity expansion that grows too much, which is then the feed's error).
+_XML_OPTIONS = {"recover": True, "resolve_entities": False, "no_network": True, "huge_tree": False,
+                "remove_comments": True, "remove_pis": True}
+_FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+_SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 # An article URL usually carries a date or a long slug; section pages rarely do.
 _ARTICLE_HINTS = re.compile(r"/(?:19|20)\d{2}/\d{1,2}/|/(?:19|20)\d{2}-\d{2}-\d{2}|[a-z0-9]+(?:-[a-z0-9]+){3,}|\d{6,}")
@@ -45,11 +54,21 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Sitemap:
-    """A parsed sitemap: child sitemaps (from an index) and page entries."""
+class Listing:
+    """A parsed feed or sitemap: child sitemaps (from an index) and page entries.
+
+    Attributes:
+        capped: the source holds more entries than were read (``max_entries``).
+        damaged: the XML parser stopped before the end (what it said); the entries before that point are kept.
+    """
 
     sitemaps: tuple[str, ...] = ()
     entries: tuple[Entry, ...] = ()
+    capped: bool = False
+    damaged: str | None = None
+
+
+Sitemap = Listing
 
 
 def _local(tag: object) -> str:
@@ -63,14 +82,60 @@ def _child_text(el: etree._Element, *names: str) -> str | None:
     return None
 
 
-def _parse_xml(data: bytes) -> etree._Element | None:
-    data = data.lstrip()
-    if not data:
-        return None
+_Read = Callable[[etree._Element, str], "Entry | str | None"]
+
+
+def _fatal(events: etree.iterparse) -> str | None:
+    """The first fatal error the parser recovered from (an entity expansion it stopped, a syntax error)."""
+    fatal = [e for e in events.error_log if e.level_name == "FATAL"]  # type: ignore[attr-defined]
+    return str(fatal[0].message) if fatal else None
+
+
+def _read_listing(data: bytes, base_url: str, *, roots: frozenset[str], what: str, wanted: frozenset[str],
+                  limit: int, read: _Read) -> Listing:
+    """The entries of an XML feed or sitemap read as a stream: each ``wanted`` element is read whole by ``read``
+    (an Entry, a child sitemap URL, or None), then freed with what came before it, so memory stays bounded
+    whatever the document's size; reading stops after ``limit`` of them.
+
+    Raises:
+        FeedError: the document is empty, not XML, its root is not one of ``roots``, or the parser refused it
+            before any entry (an entity expansion it stopped, a syntax error).
+    """
+    if not data.strip():
+        raise FeedError(f"empty document, not {what}")
+    entries: list[Entry] = []
+    sitemaps: list[str] = []
+    events = etree.iterparse(io.BytesIO(data), events=("start", "end"), **_XML_OPTIONS)
+    root: str | None = None
+    capped = False
+    message: str | None = None
     try:
-        return etree.fromstring(data, parser=_XML_PARSER)
-    except etree.XMLSyntaxError:
-        return None
+        for event, el in events:
+            if root is None:
+                root = _local(el.tag)
+                if root not in roots:
+                    raise FeedError(f"not {what}: the document is <{root}>")
+            if event != "end" or _local(el.tag) not in wanted:
+                continue
+            if len(entries) + len(sitemaps) == limit:
+                capped = True
+                break
+            item = read(el, base_url)
+            if isinstance(item, Entry):
+                entries.append(item)
+            elif item:
+                sitemaps.append(item)
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]  # type: ignore[union-attr]  # an element with a sibling has a parent
+    except etree.XMLSyntaxError as exc:
+        message = str(exc)
+    message = message or (None if capped else _fatal(events))
+    if message and not entries and not sitemaps:
+        raise FeedError(f"the XML parser refused {what}: {message}")
+    if root is None:
+        raise FeedError(f"not {what}: no XML element")
+    return Listing(tuple(sitemaps), tuple(entries), capped, message)
 
 
 def _feed_date(value: str | None) -> str | None:
@@ -83,78 +148,88 @@ def _feed_date(value: str | None) -> str | None:
         return iso_datetime(value)
 
 
-def parse_feed(data: bytes, base_url: str) -> list[Entry]:
-    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed; unreadable feeds give no entries."""
-    root = _parse_xml(data)
-    if root is None:
-        return []
-    entries: list[Entry] = []
-    for el in root.iter():
-        kind = _local(el.tag)
-        if kind not in ("item", "entry"):
+def _feed_entry(el: etree._Element, base_url: str) -> Entry | None:
+    link = None
+    for child in el:
+        if _local(child.tag) != "link":
             continue
-        link = None
-        for child in el:
-            if _local(child.tag) != "link":
-                continue
-            href = child.get("href")
-            if href and child.get("rel", "alternate") == "alternate":
-                link = href
-                break
-            if child.text and child.text.strip():
-                link = child.text.strip()
-                break
-        link = link or _child_text(el, "guid", "id")
-        if not link:
-            continue
-        date = _child_text(el, "pubdate", "published", "updated", "date", "issued")
-        tags = tuple(t for t in ((c.text or "").strip() or c.get("term") for c in el
-                                 if _local(c.tag) == "category") if t)
-        entries.append(Entry(urljoin(base_url, link), _child_text(el, "title"), _feed_date(date), tags))
-    return entries
+        href = child.get("href")
+        if href and child.get("rel", "alternate") == "alternate":
+            link = href
+            break
+        if child.text and child.text.strip():
+            link = child.text.strip()
+            break
+    link = link or _child_text(el, "guid", "id")
+    if not link:
+        return None
+    date = _child_text(el, "pubdate", "published", "updated", "date", "issued")
+    tags = tuple(t for t in ((c.text or "").strip() or c.get("term") for c in el if _local(c.tag) == "category") if t)
+    return Entry(urljoin(base_url, link), _child_text(el, "title"), _feed_date(date), tags)
+
+
+def parse_feed(data: bytes, base_url: str, max_entries: int = MAX_ENTRIES) -> Listing:
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, read as a stream, at most ``max_entries``.
+
+    Raises:
+        FeedError: the feed is empty, not a feed, or refused by the XML parser before any entry.
+    """
+    return _read_listing(data, base_url, roots=_FEED_ROOTS, what="a feed", wanted=frozenset({"item", "entry"}),
+                         limit=max_entries, read=_feed_entry)
 
 
 def decompress_sitemap(data: bytes) -> bytes:
-    """Gunzip a ``.xml.gz`` sitemap, bounded by the protocol's 50 MB limit (a bomb gives empty bytes)."""
+    """Gunzip a ``.xml.gz`` sitemap, bounded by the protocol's 50 MB limit.
+
+    Raises:
+        PageTooLargeError: it expands beyond 50 MB (a compression bomb).
+        TruncatedError: the gzip stream ends before its end.
+        FeedError: the gzip stream is corrupt.
+    """
     if not data.startswith(b"\x1f\x8b"):
         return data
+    inflater = zlib.decompressobj(wbits=47)
     try:
-        inflater = zlib.decompressobj(wbits=47)
         out = inflater.decompress(data, MAX_SITEMAP_BYTES + 1)
-    except (zlib.error, gzip.BadGzipFile):
-        return b""
-    return b"" if len(out) > MAX_SITEMAP_BYTES or inflater.unconsumed_tail else out
+    except zlib.error as exc:
+        raise FeedError(f"corrupt gzip sitemap: {exc}") from exc
+    if len(out) > MAX_SITEMAP_BYTES or inflater.unconsumed_tail:
+        raise PageTooLargeError(f"the gzipped sitemap expands beyond the protocol's {MAX_SITEMAP_BYTES >> 20} MB")
+    if not inflater.eof:
+        raise TruncatedError(f"the gzipped sitemap ends before its end ({len(data)} bytes, {len(out)} expanded)")
+    return out
 
 
-def parse_sitemap(data: bytes, base_url: str) -> Sitemap:
-    """A sitemap index or urlset, keeping Google News fields (publication date, title, keywords, language)."""
-    root = _parse_xml(decompress_sitemap(data))
-    if root is None:
-        return Sitemap()
-    kind = _local(root.tag)
-    if kind == "sitemapindex":
-        locs = (_child_text(sm, "loc") for sm in root if _local(sm.tag) == "sitemap")
-        return Sitemap(sitemaps=tuple(urljoin(base_url, loc) for loc in locs if loc))
-    entries = []
-    for url in root:
-        if _local(url.tag) != "url":
-            continue
-        loc = _child_text(url, "loc")
-        if not loc:
-            continue
-        news = next((c for c in url if _local(c.tag) == "news"), None)
-        title = published = language = None
-        keywords: tuple[str, ...] = ()
-        if news is not None:
-            title = _child_text(news, "title")
-            published = iso_datetime(_child_text(news, "publication_date"))
-            raw_keywords = _child_text(news, "keywords")
-            keywords = tuple(k.strip() for k in (raw_keywords or "").split(",") if k.strip())
-            publication = next((c for c in news if _local(c.tag) == "publication"), None)
-            language = _child_text(publication, "language") if publication is not None else None
-        published = published or iso_datetime(_child_text(url, "lastmod"))
-        entries.append(Entry(urljoin(base_url, loc), title, published, keywords, language))
-    return Sitemap(entries=tuple(entries))
+def _sitemap_item(el: etree._Element, base_url: str) -> Entry | str | None:
+    loc = _child_text(el, "loc")
+    if not loc:
+        return None
+    if _local(el.tag) == "sitemap":
+        return urljoin(base_url, loc)
+    news = next((c for c in el if _local(c.tag) == "news"), None)
+    title = published = language = None
+    keywords: tuple[str, ...] = ()
+    if news is not None:
+        title = _child_text(news, "title")
+        published = iso_datetime(_child_text(news, "publication_date"))
+        raw_keywords = _child_text(news, "keywords")
+        keywords = tuple(k.strip() for k in (raw_keywords or "").split(",") if k.strip())
+        publication = next((c for c in news if _local(c.tag) == "publication"), None)
+        language = _child_text(publication, "language") if publication is not None else None
+    published = published or iso_datetime(_child_text(el, "lastmod"))
+    return Entry(urljoin(base_url, loc), title, published, keywords, language)
+
+
+def parse_sitemap(data: bytes, base_url: str, max_entries: int = MAX_ENTRIES) -> Listing:
+    """A sitemap index or urlset (gzipped or not), keeping Google News fields (publication date, title, keywords,
+    language), read as a stream, at most ``max_entries`` entries or child sitemaps.
+
+    Raises:
+        FeedError: not a sitemap, or refused by the XML parser before any entry.
+        PageTooLargeError, TruncatedError: see ``decompress_sitemap``.
+    """
+    return _read_listing(decompress_sitemap(data), base_url, roots=_SITEMAP_ROOTS, what="a sitemap",
+                         wanted=frozenset({"url", "sitemap"}), limit=max_entries, read=_sitemap_item)
 
 
 def robots_sitemaps(text: str, base_url: str) -> list[str]:
@@ -195,8 +270,8 @@ def page_links(html: bytes | str, base_url: str) -> PageLinks:
 class UrlRules:
     """Which URLs are articles and which may be followed (from a profile's ``[urls]`` or the defaults)."""
 
-    allow: tuple[re.Pattern[str], ...] = ()
-    deny: tuple[re.Pattern[str], ...] = ()
+    allow: tuple[UrlPattern, ...] = ()
+    deny: tuple[UrlPattern, ...] = ()
     hosts: tuple[str, ...] = field(default=())
 
     def on_site(self, url: str) -> bool:

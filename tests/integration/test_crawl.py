@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import resource
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -14,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from scraper.crawl.history import CrawlHistory
 from scraper.golden import discover
 from tests.conftest import GOLDEN
+from tests.fixtures.fixture_crawl import _command
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = {c.path.name.split("_", 1)[1]: c for c in discover(GOLDEN)}
@@ -103,6 +106,10 @@ def test_faults_end_as_error_records_never_a_crash(mockserver, crawl) -> None:
         "javascript:alert(1)": ("policy", "refused", "scheme 'javascript'"),
         "http://10.0.0.1/admin": ("policy", "refused", "(SCRAPER_ALLOW_PRIVATE=1 allows it)"),
         "http://169.254.169.254/latest/": ("policy", "refused", "refused by fetch policy"),
+        "http://[::10.0.0.1]/admin": ("policy", "refused", "IPv4-compatible form of 10.0.0.1"),
+        "http://[64:ff9b::a9fe:a9fe]/latest/": ("policy", "refused", "NAT64 form of 169.254.169.254"),
+        "http://[fec0::1]/": ("policy", "refused", "address fec0::1 is private"),
+        "http://[2002:a00:1::]/": ("policy", "refused", "6to4 form of 10.0.0.1"),
     }
     assert set(errors) == set(expected)
     for url, (stage, reason, message) in expected.items():
@@ -162,6 +169,8 @@ def test_a_second_sigterm_stops_at_once_leaving_part_files_and_no_process(mockse
     result = crawl({"feed": mockserver.url("/gen-feed.xml?n=2000")}, {"CONCURRENT_REQUESTS_PER_DOMAIN": "16"},
                    terminate_when=_twenty_articles_written, signals=2)
     assert "forcing unclean shutdown" in result.log
+    assert result.returncode == 130, "cron and systemd must be able to tell a forced stop from success"
+    assert result.log.strip().splitlines()[-1].startswith("scrapy: crawl stopped by force (a second signal)")
     assert list((result.out / "articles").glob("*.jsonl.part")), "an unfinished run is never renamed into place"
     assert not list((result.out / "articles").glob("*.jsonl"))
     # The cleaning workers were forked from the crawl, so they would carry its command line (and output dir).
@@ -259,3 +268,123 @@ def test_a_closed_port_is_reported_as_a_refused_connection_not_as_robots(mockser
     assert "Traceback" not in result.log
     assert sum(f"robots.txt of 127.0.0.1:{closed} could not be fetched" in line
                for line in result.log.splitlines() if "WARNING" in line) == 1
+
+
+def test_a_cut_response_is_a_truncated_error_never_a_short_article(mockserver, crawl, tmp_path) -> None:
+    # /fault/truncated-gzip: gzip cut at 70 % under a correct Content-Length (Scrapy decodes what it can, quietly);
+    # /fault/cut-body: fewer bytes than its Content-Length, then the connection closes.
+    result = crawl({"feed": mockserver.url(f"/parity-feed.xml?closed={_free_port()}")})
+    assert "Traceback" not in result.log
+    errors = {e["url"].replace(mockserver.url(""), ""): e for e in result.errors}
+    cut_gzip = errors["/fault/truncated-gzip"]
+    assert (cut_gzip["stage"], cut_gzip["reason"]) == ("read", "truncated")
+    assert "the gzip body ends before its end" in cut_gzip["message"]
+    assert (errors["/fault/cut-body"]["stage"], errors["/fault/cut-body"]["reason"]) == ("fetch", "truncated")
+    assert not [a for a in result.articles if "/fault/" in a["url"]]
+    # the archive holds the body as received, with its Content-Encoding: a WARC reader sees the same cut stream
+    source = errors["/fault/truncated-gzip"]["source"]
+    with Path(source["warc_file"]).open("rb") as handle:
+        handle.seek(source["warc_offset"])
+        record = next(iter(ArchiveIterator(handle)))
+        assert record.http_headers.get_header("Content-Encoding") == "gzip"
+        assert record.raw_stream.read().startswith(b"\x1f\x8b")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_feeds_and_sitemaps_the_parser_refuses_are_error_records_not_silence(mockserver, crawl) -> None:
+    feeds = [mockserver.url(f"/fault/{name}") for name in ("entity-feed.xml", "html-feed.xml", "cut-feed.xml")]
+    sitemaps = [mockserver.url(f"/fault/{name}") for name in ("bomb-sitemap.xml.gz", "cut-sitemap.xml.gz")]
+    result = crawl({"feed": ",".join(feeds), "sitemap": ",".join(sitemaps)})
+    assert result.returncode == 0 and "Traceback" not in result.log
+    assert result.articles == []
+    errors = {e["url"].rsplit("/", 1)[1]: (e["stage"], e["reason"], e["message"]) for e in result.errors}
+    assert set(errors) == {"entity-feed.xml", "html-feed.xml", "cut-feed.xml", "bomb-sitemap.xml.gz",
+                           "cut-sitemap.xml.gz"}
+    assert errors["entity-feed.xml"][:2] == ("discover", "bad-feed")
+    assert "Maximum entity amplification factor exceeded" in errors["entity-feed.xml"][2]
+    assert errors["html-feed.xml"] == ("discover", "bad-feed", "not a feed: the document is <html>")
+    assert errors["cut-feed.xml"][:2] == ("discover", "truncated")
+    assert errors["bomb-sitemap.xml.gz"][:2] == ("discover", "too-large")
+    assert errors["cut-sitemap.xml.gz"][:2] == ("discover", "truncated")
+    assert all(e["source"]["warc_file"] for e in result.errors), "archived too, for a re-clean"
+
+
+def test_entries_per_source_are_capped_with_the_cut_logged(mockserver, crawl) -> None:
+    result = crawl({"feed": mockserver.url("/big-feed.xml?n=5000")}, {"SCRAPER_MAX_ENTRIES_PER_SOURCE": "3"})
+    assert result.returncode == 0
+    assert len(result.articles) == 3
+    assert result.stat("scraper/discover/entries_cut") == 1
+    assert "lists more than 3 entries; only the first 3 are used (SCRAPER_MAX_ENTRIES_PER_SOURCE)" in result.log
+
+
+def _full_disk_after(limit: int) -> Callable[[], None]:
+    """A child whose files cannot grow past ``limit`` bytes: each write beyond fails with EFBIG, as writes on a
+    full disk fail with ENOSPC (Python ignores SIGXFSZ, so the write fails instead of killing the process)."""
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limit_files
+
+
+def test_a_full_disk_stops_the_crawl_with_a_nonzero_exit_and_no_cut_file_under_a_final_name(mockserver,
+                                                                                            tmp_path) -> None:
+    out = tmp_path / "out"
+    history = tmp_path / "history.sqlite3"
+    cmd = _command(out, {"feed": mockserver.url("/gen-feed.xml?n=60")}, {"SCRAPER_HISTORY": str(history)})
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+                          preexec_fn=_full_disk_after(200 << 10))
+    log = proc.stderr
+    assert proc.returncode == 3, log[-3000:]
+    assert "Traceback" not in log
+    assert log.count("ERROR: Stopping the crawl: cannot write WARC record") == 1
+    last = log.strip().splitlines()[-1]
+    assert last.startswith("scrapy: crawl stopped: cannot write WARC record to part-00000.warc.gz.part: ")
+    assert "File too large" in last and "the run's files keep their .part names" in last
+    unwritten = int(last.split("; ")[1].split()[0])
+    assert unwritten >= 1 and f"'scraper/storage/unwritten': {unwritten}" in log
+    assert "'finish_reason': 'storage-error'" in log
+    finals = [p for p in out.rglob("*") if p.is_file() and not p.name.endswith(".part")]
+    assert finals == [], "a file that could not be completed never gets its final name"
+    with next(out.rglob("*.warc.gz.part")).open("rb") as warc:  # cut back to whole records: still readable
+        assert sum(r.rec_type == "response" for r in ArchiveIterator(warc)) >= 1
+    for part in (out / "articles").glob("*.jsonl.part"):
+        assert all(json.loads(line) for line in part.read_text(encoding="utf-8").splitlines())
+    assert len(CrawlHistory(history)) == 0
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line_before_anything_is_fetched(mockserver, crawl,
+                                                                                       tmp_path) -> None:
+    blocked = tmp_path / "out"
+    blocked.mkdir()
+    (blocked / "articles").write_text("a file where the articles folder should be\n")  # as root, chmod won't do
+    result = crawl({"feed": mockserver.url("/feed.xml")}, {"SCRAPER_OUTPUT_DIR": str(blocked)})
+    assert result.returncode == 1, result.log[-2000:]
+    assert "Traceback" not in result.log and "Crawled (" not in result.log
+    (line,) = [x for x in result.log.splitlines() if x.startswith("scrapy: ")]
+    assert line.startswith("scrapy: cannot open ") and "articles" in line
+
+
+def test_a_profile_with_a_toml_syntax_error_is_one_line(mockserver, crawl, tmp_path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "example.com.toml").write_text('domain = "example.com"\n[urls\nallow = ["x"]\n', encoding="utf-8")
+    result = crawl({"feed": mockserver.url("/feed.xml")}, {"SCRAPER_PROFILES_DIR": str(profiles)})
+    assert result.returncode == 2 and "Traceback" not in result.log
+    assert f"scrapy: crawl news: {profiles / 'example.com.toml'}: cannot read rules file: Expected ']'" in result.log
+
+
+def test_the_downloader_connects_only_to_addresses_the_policy_allows_even_past_the_middleware(mockserver,
+                                                                                             crawl) -> None:
+    # localhost resolves to 127.0.0.1; with the policy middleware removed, only the resolver stands in the way.
+    settings = {"SCRAPER_ALLOW_LOOPBACK": "0", "ROBOTSTXT_OBEY": "0",
+                "DOWNLOADER_MIDDLEWARES": json.dumps({"middlewares.policy.FetchPolicyMiddleware": None})}
+    result = crawl({"feed": f"http://localhost:{mockserver.port}/feed.xml"}, settings)
+    assert result.articles == [] and "Traceback" not in result.log
+    (error,) = result.errors
+    assert (error["stage"], error["reason"]) == ("discover", "refused"), error
+    assert "address 127.0.0.1 is loopback" in error["message"]
+    assert result.stat("downloader/response_count") == 0

@@ -1,6 +1,6 @@
 """One job, one record: re-cleaning a crawl's WARC archive gives the crawl's articles and the crawl's errors,
-record for record, for a site with faults (404, 500, too short, not HTML, a duplicate, a private address, a
-closed port)."""
+record for record, for a site with faults (404, 500, too short, not HTML, a duplicate, a gzip body cut short, a
+body shorter than its Content-Length, a private address, a closed port)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def test_recleaning_the_crawls_warc_gives_the_same_articles_and_the_same_errors(
     reasons = Counter((e["stage"], e["reason"]) for e in result.errors)
     assert reasons == Counter({("fetch", "http-404"): 1, ("fetch", "http-500"): 1, ("validate", "too-short"): 1,
                                ("clean", "not-html"): 1, ("dedupe", "duplicate"): 1, ("policy", "refused"): 1,
-                               ("fetch", "connection-refused"): 1}), result.errors
+                               ("fetch", "connection-refused"): 1, ("read", "truncated"): 1,
+                               ("fetch", "truncated"): 1}), result.errors
     assert len(result.articles) == 2
     duplicate = next(e for e in result.errors if e["reason"] == "duplicate")  # the article, or its redirect
     assert duplicate["source"]["final_url"] == mockserver.url("/news/aggregator-ai-promo")
@@ -68,7 +69,7 @@ def test_feed_exports_hold_articles_only(mockserver, crawl, tmp_path) -> None:
         rows = list(csv.DictReader(handle))
     assert [row["url"] for row in rows] == [a["url"] for a in result.articles]
     assert result.stat("item_scraped_count") == len(result.articles) == 2
-    assert result.stat("scraper/errors") == len(result.errors) == 7
+    assert result.stat("scraper/errors") == len(result.errors) == 9
 
 
 def test_a_typo_in_an_argument_stops_the_crawl_before_anything_is_fetched(mockserver, crawl) -> None:

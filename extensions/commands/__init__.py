@@ -1,0 +1,1 @@
+"""Scrapy commands of the project (``COMMANDS_MODULE``): ``crawl``, Scrapy's own with honest exit codes."""
