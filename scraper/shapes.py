@@ -25,25 +25,6 @@ from scraper.rules import SHAPES, Rule, RuleCache
 _SPACE = re.compile(r"\s+")
 _STRING_LENGTH = etree.XPath("string-length(normalize-space(.))")
 _NEVER = frozenset({"html", "body", "head", "main", "article"})
-_XPATHS: dict[str, RuleCache[etree.XPath]] = {}
-
-
-def _quote(text: str) -> str:
-    return "'" + text + "'" if "'" not in text else '"' + text + '"'
-
-
-def _finder(rule: Rule, template: str, value: str, words: Iterable[str], *, cased: bool = False) -> etree.XPath:
-    """An XPath, compiled once per rule, that finds candidates inside libxml2: ``{test}`` in
-    ``template`` becomes "``value`` contains one of ``words``" (with ``cased``, in lower case,
-    Capitalised or UPPER case too). Python then only sees the few elements that can match."""
-    def build() -> etree.XPath:
-        variants = {v for w in words for v in ((w.lower(), w.capitalize(), w.upper()) if cased else (w,))}
-        tests = " or ".join(f"contains({value}, {_quote(v)})" for v in sorted(variants)) or "false()"
-        return etree.XPath(template.replace("{test}", tests))
-
-    return _XPATHS.setdefault(template, RuleCache()).get((rule,), build)
-
-
 _EMAIL_INPUTS = etree.XPath(
     "//input[translate(@type,'EMAIL','email')='email' or contains(translate(@name,'EMAIL','email'),'email')"
     " or contains(translate(@placeholder,'EMAILR','emailr'),'mail')"
@@ -106,26 +87,15 @@ def _is_post(item: etree._Element) -> bool:
     return bool(_TIMES(item)) or bool(_IMAGES(item)) or bool(_RELATIVE_TIME.search(_text(item)[:400]))
 
 
+_SHORT_CONTROLS = etree.XPath(
+    "(//a|//button|//*[@role='button']|//span)[string-length(normalize-space(.)) < 30]")
+
+
 def _actions(root: etree._Element, rule: Rule) -> list[etree._Element]:
     """Short links, buttons and labels whose whole text is one of the rule's action phrases."""
     assert rule.regex is not None
-    finder = _finder(rule, "(//a|//button|//*[@role='button']|//span)[string-length(.) < 60][{test}]", ".",
-                     _literals(rule.params.get("phrases", ())), cased=True)
     match = rule.regex.match
-    return [el for el in finder(root) if len(el) <= 3 and match(_text(el))]
-
-
-_PLAIN = re.compile(r"[\w'’ -]+")
-
-
-def _literals(phrases: Iterable[str]) -> list[str]:
-    """The longest plain run of each phrase (a regular-expression fragment): a substring it needs."""
-    out = []
-    for phrase in phrases:
-        runs = _PLAIN.findall(phrase.replace("\\", ""))
-        if runs:
-            out.append(max(runs, key=len).strip())
-    return [w for w in out if w]
+    return [el for el in _SHORT_CONTROLS(root) if len(el) <= 3 and match(_text(el))]
 
 
 def comment_threads(page: _Page, rule: Rule) -> list[etree._Element]:
