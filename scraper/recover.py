@@ -35,7 +35,8 @@ _ITEM_MIN_CHARS = 60
 _ITEM_MAX_CHARS = 800
 _MAX_LINK_RATIO = 0.3
 _KEY = 40
-_A_TEXT = etree.XPath("string-length(normalize-space(string(.//a)))")
+# An item holding a picture is a slide or a card: its text is a caption or a teaser.
+_HAS_MEDIA = etree.XPath("boolean(.//img | .//picture | .//figure | .//video)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def _wanted(el: etree._Element, text: str, main: etree._Element) -> Block | None
     if _collapsed(el, main):
         return Block("item" if tag == "li" else "p", text)
     if (tag in ("li", *_CELLS) and _ITEM_MIN_CHARS <= len(text) <= _ITEM_MAX_CHARS
-            and _link_ratio(el, text) < _MAX_LINK_RATIO):
+            and _link_ratio(el, text) < _MAX_LINK_RATIO and not _HAS_MEDIA(el)):
         return Block("item" if tag == "li" else "p", text)
     return None
 
