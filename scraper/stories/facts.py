@@ -9,8 +9,11 @@ Units and languages: English, Spanish, German, French, Portuguese and Italian, a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+
+import regex
 from collections import Counter
 from dataclasses import dataclass
 
@@ -47,15 +50,21 @@ _PERCENT = r"%|per\s?cent|percent|prozent|por\s?ciento|pour\s?cent|per\s?cento|p
 _SCALE_RE = "|".join(sorted((re.escape(s).replace(r"\ ", r"\s+") for s in _SCALES), key=len, reverse=True))
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUM = r"\d{1,3}(?:(?:,|\.|\u00a0|\u202f|\u2009| )\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_DATE_DMY = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})\b", re.I)
-_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
-_DATE_NUMERIC = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
-_DATE_MY = re.compile(rf"\b({_MONTH_RE})\.?\s+(?:de\s+|of\s+)?(\d{{4}})\b", re.I)
+# Dates end in a year (or start with one: ISO), so they are looked for before each year only.
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_BEFORE_YEAR = [
+    ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?$", re.I)),
+    ("mdy", re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+$", re.I)),
+    ("numeric", re.compile(r"\b(\d{1,2})\.(\d{1,2})\.$")),
+    ("my", re.compile(rf"\b({_MONTH_RE})\.?\s+(?:de\s+|of\s+)?$", re.I)),
+]
+_LOWER_MONTH_WORDS = frozenset(("may", "mar", "mag", "set", "out", "gen", "ago", "mai"))
 _AMOUNT = re.compile(
     rf"(?<![\w.,])(?P<num>{_NUM})(?:\s*(?P<scale>{_SCALE_RE})\b\.?)?(?:\s*(?P<pct>{_PERCENT}))?(?![\w])",
     re.I)
-_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:[\w’'-]*\w)?|\w*\d\w*(?:-\w+)*", re.U)
+# A capitalised word: an acronym with dots (U.S.), or a word starting upper case (Tocorón, MS-13, O'Neill).
+_CAPITALISED = regex.compile(r"(?<![\p{L}\p{N}'’-])(?:(?:\p{Lu}\.){2,}|\p{Lu}(?:[\p{L}\p{N}'’-]*[\p{L}\p{N}])?)")
 # What between two words ends a sentence or opens a quote: the next word may be capitalised for that alone.
 _OPENS = re.compile(r"[.!?:;\"“”«»()\[\]–—•]")
 # Capitalised words that are not names: sentence openers that also occur mid-sentence in titles and
@@ -83,6 +92,7 @@ class Fact:
     count: int = 1
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """Lower case without accents, apostrophes or a possessive ``'s`` (``Tocorón's`` -> ``tocoron``)."""
     word = word.casefold().replace("’", "'")
@@ -107,43 +117,53 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:.6g}"
 
 
+def _date_before(text: str, year: int, start: int) -> tuple[str, int] | None:
+    """The date ending in the year at ``start``, and where it begins; None when the year stands alone."""
+    window = text[max(0, start - 40):start]
+    offset = start - len(window)
+    for kind, pattern in _BEFORE_YEAR:
+        match = pattern.search(window)
+        if match is None:
+            continue
+        if kind == "dmy":
+            month, day = MONTHS[match[2].lower()], int(match[1])
+        elif kind == "mdy":
+            month, day = MONTHS[match[1].lower()], int(match[2])
+        elif kind == "numeric":
+            month, day = int(match[2]), int(match[1])
+        else:
+            if match[1].lower() in _LOWER_MONTH_WORDS and not match[1][0].isupper():
+                return None  # "may 2025" in lower case is more likely the verb
+            return f"{year:04d}-{MONTHS[match[1].lower()]:02d}", offset + match.start()
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}", offset + match.start()
+    return None
+
+
 def _dates(text: str) -> tuple[list[Fact], str]:
     """Dates with their day or month, and the text with them blanked out (so their numbers are not counted)."""
     found: list[Fact] = []
-
-    def day(y: str, m: int, d: str) -> str:
-        return f"{int(y):04d}-{m:02d}-{int(d):02d}"
-
-    def dmy(match: re.Match[str]) -> str:
-        found.append(Fact(day(match[3], MONTHS[match[2].lower()], match[1]), "date"))
-        return " "
-
-    def mdy(match: re.Match[str]) -> str:
-        found.append(Fact(day(match[3], MONTHS[match[1].lower()], match[2]), "date"))
-        return " "
-
-    def numeric(match: re.Match[str]) -> str:
-        if match[1]:
-            y, m, d = match[1], int(match[2]), match[3]
-        else:
-            y, m, d = match[6], int(match[5]), match[4]
-        if 1 <= m <= 12 and 1 <= int(d) <= 31:
-            found.append(Fact(day(y, m, d), "date"))
-            return " "
-        return match[0]
-
-    def my(match: re.Match[str]) -> str:
-        word = match[1].lower()
-        if word in ("may", "mar", "mag", "set", "out", "gen", "ago", "mai") and not match[1][0].isupper():
-            return match[0]  # "may 2025" in lower case is more likely the verb: leave the year as a number
-        found.append(Fact(f"{int(match[2]):04d}-{MONTHS[word]:02d}", "date"))
-        return " "
-
-    text = _DATE_NUMERIC.sub(numeric, text)
-    text = _DATE_DMY.sub(dmy, text)
-    text = _DATE_MDY.sub(mdy, text)
-    text = _DATE_MY.sub(my, text)
-    return found, text
+    spans: list[tuple[int, int]] = []
+    for match in _ISO_DATE.finditer(text):
+        month, day = int(match[2]), int(match[3])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            found.append(Fact(f"{match[1]}-{month:02d}-{day:02d}", "date"))
+            spans.append(match.span())
+    for match in _YEAR.finditer(text):
+        if any(a <= match.start() < b for a, b in spans):
+            continue
+        date = _date_before(text, int(match[0]), match.start())
+        if date is not None:
+            found.append(Fact(date[0], "date"))
+            spans.append((date[1], match.end()))
+    if not spans:
+        return found, text
+    pieces, last = [], 0
+    for a, b in sorted(spans):
+        pieces.append(text[last:a])
+        last = max(last, b)
+    pieces.append(text[last:])
+    return found, " ".join(pieces)
 
 
 def _amounts(text: str) -> list[Fact]:
@@ -166,19 +186,14 @@ def _names(text: str) -> list[Fact]:
     """Capitalised words that are not sentence openers only, folded (``U.S.`` -> ``us``, ``MS-13`` -> ``ms-13``)."""
     inside: Counter[str] = Counter()
     opening: Counter[str] = Counter()
-    for paragraph in text.split("\n"):
-        previous_end = 0
-        for match in _WORD.finditer(paragraph):
-            word = match[0]
-            if not word[0].isupper() and not (word[0].isdigit() and any(c.isupper() for c in word)):
-                previous_end = match.end()
-                continue
-            key = fold(word)
-            starts = previous_end == 0 or bool(_OPENS.search(paragraph, previous_end, match.start()))
-            previous_end = match.end()
-            if len(key) < 2 or (key in _NOT_NAMES and not (word.isupper() and len(word) > 1)):
-                continue
-            (opening if starts else inside)[key] += 1
+    for match in _CAPITALISED.finditer(text):
+        word = match[0]
+        key = fold(word)
+        if len(key) < 2 or (key in _NOT_NAMES and not (word.isupper() and len(word) > 1)):
+            continue
+        before = text[max(0, match.start() - 4):match.start()].rstrip(" \t")
+        starts = not before or before.endswith("\n") or _OPENS.search(before[-1:]) is not None
+        (opening if starts else inside)[key] += 1
     return [Fact(key, "name", inside[key] + opening[key]) for key in inside]
 
 
@@ -191,8 +206,8 @@ def specificity(fact: Fact) -> float:
         value = float(fact.text.rstrip("%"))
         if fact.kind == "number" and 1900 <= value <= 2100 and value == int(value):
             return 2.0  # a year
-        if value < 10 and not fact.text.endswith("%"):
-            return 0.5
+        if value < 100 and not fact.text.endswith("%"):
+            return 0.5 if value < 10 else 1.0
         digits = fact.text.rstrip("%").replace(".", "").rstrip("0") or "0"
         return 3.0 + min(len(digits), 5) + (0.5 if fact.kind == "amount" else 0.0)
     return 1.0 + min(fact.count, 4) * 0.5 + min(len(fact.text), 12) / 12

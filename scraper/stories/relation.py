@@ -20,11 +20,10 @@ STRENGTH: dict[str, int] = {"original": 0, "duplicate": 1, "copy": 2, "rewrite":
 COPY_CONTAINMENT = 0.6
 # Fewer shingles than this and containment says little (a few sentences).
 MIN_SHINGLES = 8
-# A rewrite: the facts both state weigh at least this share of the lighter side's facts...
-REWRITE_FACTS = 0.5
-# ...with at least this many numbers or dates among them, and this many facts in all.
-REWRITE_MIN_NUMBERS = 2
-REWRITE_MIN_SHARED = 6
+# A rewrite: the facts both state weigh at least this share of the lighter side's facts, and are this many;
+# or, when some of the text is shared too (a rewrite keeps words, other stories share almost none), less.
+REWRITE_FACTS, REWRITE_MIN_SHARED = 0.75, 8
+REWRITE_FACTS_WITH_TEXT, REWRITE_MIN_SHARED_WITH_TEXT, REWRITE_TEXT = 0.5, 4, 0.1
 _DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
 
 
@@ -37,48 +36,46 @@ class Match:
 
 
 def fact_weight(fact: str) -> float:
-    """A fact's weight: dates and amounts count more than names, years and small numbers less."""
+    """A fact's weight: an exact date or an odd amount (313,500) says more than a year, a round number (5,000)
+    or a small one (a list's numbering), which many unrelated texts share; a name counts 1."""
     if _DATE.match(fact):
         return 3.0 if len(fact) == 10 else 2.0
-    if fact.endswith("%"):
-        return 2.5
-    if fact.startswith("#"):
-        try:
-            value = float(fact[1:])
-        except ValueError:
-            return 1.0
-        if 1900 <= value <= 2100 and value == int(value):
-            return 1.0
-        return 0.5 if value < 10 else 2.5
-    return 1.0
+    if not (fact.startswith("#") or fact.endswith("%")):
+        return 1.0
+    try:
+        value = float(fact.strip("#%"))
+    except ValueError:
+        return 1.0
+    if fact.startswith("#") and 1900 <= value <= 2100 and value == int(value):
+        return 1.0  # a year
+    if value < 100:
+        return 1.0 if fact.endswith("%") and value != int(value) else 0.5
+    significant = len(fact.strip("#%").replace(".", "").rstrip("0"))
+    return {1: 1.0, 2: 2.0}.get(significant, 3.0)
 
 
-def _is_number(fact: str) -> bool:
-    return fact.startswith("#") or fact.endswith("%") or bool(_DATE.match(fact))
-
-
-def facts_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, int, int]:
-    """(weight of the shared facts / weight of the lighter side, shared facts, shared numbers and dates)."""
+def facts_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, int]:
+    """(weight of the shared facts / weight of the lighter side's facts, how many facts are shared)."""
     if not a or not b:
-        return 0.0, 0, 0
+        return 0.0, 0
     shared = set(a) & set(b)
     if not shared:
-        return 0.0, 0, 0
+        return 0.0, 0
     lighter = min(sum(map(fact_weight, a)), sum(map(fact_weight, b)))
-    score = sum(map(fact_weight, shared)) / lighter if lighter else 0.0
-    return score, len(shared), sum(map(_is_number, shared))
+    return (sum(map(fact_weight, shared)) / lighter if lighter else 0.0), len(shared)
 
 
 def relate(a_hash: str, a: Fingerprint, b_hash: str, b: Fingerprint) -> Match | None:
     """How article A (content hash, fingerprint) relates to article B; None when they tell different stories."""
     if a_hash and a_hash == b_hash:
         return Match("duplicate", 1.0)
-    if min(a.shingles, b.shingles) >= MIN_SHINGLES:
-        contained = a.containment(b)
-        if contained >= COPY_CONTAINMENT:
-            return Match("copy", contained)
-    score, shared, numbers = facts_overlap(a.facts, b.facts)
-    if score >= REWRITE_FACTS and shared >= REWRITE_MIN_SHARED and numbers >= REWRITE_MIN_NUMBERS:
+    contained = a.containment(b) if min(a.shingles, b.shingles) >= MIN_SHINGLES else 0.0
+    if contained >= COPY_CONTAINMENT:
+        return Match("copy", contained)
+    score, shared = facts_overlap(a.facts, b.facts)
+    if (score >= REWRITE_FACTS and shared >= REWRITE_MIN_SHARED) or (
+            score >= REWRITE_FACTS_WITH_TEXT and shared >= REWRITE_MIN_SHARED_WITH_TEXT
+            and contained >= REWRITE_TEXT):
         return Match("rewrite", min(1.0, score))
     return None
 
