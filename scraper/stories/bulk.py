@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from scraper.errors import StorageError
+from scraper.storage import JsonlWriter
 from scraper.stories.index import StoreProtocol, StoryIndex
 from scraper.stories.model import Entry, Newcomer, Story
 from scraper.stories.sqlite_store import SQLiteStore
-from scraper.storage import JsonlWriter
 
 logger = logging.getLogger(__name__)
 STORIES_FILE = "stories.jsonl"
@@ -125,7 +125,8 @@ def _chunks(records: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[li
         yield chunk
 
 
-def _fingerprinted(chunks: Iterator[list[dict[str, Any]]], jobs: int, dask: str | None) -> Iterator[list[Newcomer | None]]:
+def _fingerprinted(chunks: Iterator[list[dict[str, Any]]], jobs: int,
+                   dask: str | None) -> Iterator[list[Newcomer | None]]:
     """Each chunk's newcomers, computed on ``jobs`` local processes or on the Dask scheduler at ``dask``."""
     if dask:
         from distributed import Client  # noqa: PLC0415 - Dask is needed only for this mode

@@ -12,10 +12,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-
-import regex
 from collections import Counter
 from dataclasses import dataclass
+
+import regex
 
 # How many facts a fingerprint keeps: the most specific ones (see ``specificity``).
 MAX_FACTS = 32

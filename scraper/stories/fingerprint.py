@@ -62,7 +62,7 @@ class Fingerprint:
 
     def resemblance(self, other: Fingerprint) -> float:
         """Estimated Jaccard resemblance of the two shingle sets."""
-        same = sum(a == b for a, b in zip(self.minhash, other.minhash, strict=True))
+        same = sum(map(int.__eq__, self.minhash, other.minhash))
         return same / NUM_PERM
 
     def containment(self, other: Fingerprint) -> float:

@@ -27,9 +27,11 @@ FACT_CAP = 64
 # candidate must share with it.
 FACTS_LOOKED_UP = 16
 MIN_SHARED_FACTS = 3
-MAX_CANDIDATES = 12
+MAX_CANDIDATES = 8
 MAX_CLAIMS = 16
 _MASK = (1 << 63) - 1
+_VALUES, _BANDS = struct.Struct(f"<{NUM_PERM}H"), struct.Struct(f"<{BANDS}Q")
+_SALTS = [(band * 0x9E3779B97F4A7C15) & _MASK for band in range(BANDS)]
 
 
 class StoreProtocol(Protocol):
@@ -44,9 +46,8 @@ class StoreProtocol(Protocol):
 
     def bucket_members(self, bands: list[int]) -> dict[int, list[int]]: ...
 
-    def fact_members(self, facts: list[str]) -> tuple[dict[str, list[int]], set[str]]:
-        """The articles stating each fact, and which of the facts are common (their lists are full, and left
-        out)."""
+    def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, list[int]], set[str]]:
+        """Up to ``limit`` articles stating each fact, and which of the facts are common (left out)."""
 
     def entries(self, keys: list[int]) -> list[Entry]: ...
 
@@ -70,12 +71,8 @@ class StoreProtocol(Protocol):
 
 def band_keys(minhash: tuple[int, ...]) -> list[int]:
     """The LSH bucket of each band: four 16-bit values and the band's number, as one 63-bit integer."""
-    keys = []
-    for band in range(BANDS):
-        values = minhash[band * ROWS:(band + 1) * ROWS]
-        packed = int.from_bytes(struct.pack("<4H", *values), "little")
-        keys.append((packed ^ (band * 0x9E3779B97F4A7C15)) & _MASK)
-    return keys
+    packed = _BANDS.unpack(_VALUES.pack(*minhash))
+    return [(value ^ _SALTS[band]) & _MASK for band, value in enumerate(packed)]
 
 
 assert BANDS * ROWS == NUM_PERM
@@ -126,7 +123,7 @@ class StoryIndex:
 
     def _insert(self, item: Newcomer, best: tuple[Entry, Match] | None, lookup: _Lookup) -> Placement:
         open_bands = [b for b in lookup.bands if len(lookup.buckets.get(b, ())) < BUCKET_CAP]
-        listed = [f for f in item.fingerprint.facts if f not in lookup.common]
+        listed = lookup.looked_up
         common = [f for f in listed if len(lookup.members.get(f, ())) >= FACT_CAP - 1]
         entry = Entry(key=0, id=item.id, url=item.url, site=item.site, title=item.title, published=item.published,
                       seen=item.seen, content_hash=item.content_hash, fingerprint=item.fingerprint, story="",
@@ -198,16 +195,20 @@ class StoryIndex:
         return looser(entry.relation if entry.relation != "original" else "rewrite", through)
 
 
+def looked_up(facts: tuple[str, ...]) -> list[str]:
+    """The facts an article is listed and looked up under: its ``FACTS_LOOKED_UP`` weightiest."""
+    return sorted(facts, key=lambda f: (-fact_weight(f), f))[:FACTS_LOOKED_UP]
+
+
 class _Lookup:
     """What the store holds near a new article: its buckets' members and its facts' articles."""
 
     def __init__(self, store: StoreProtocol, item: Newcomer) -> None:
         self.bands = band_keys(item.fingerprint.minhash)
         self.buckets = store.bucket_members(self.bands)
-        self.members, self.common = store.fact_members(list(item.fingerprint.facts))
-        # Its most specific facts that are not common.
-        ranked = sorted((f for f in item.fingerprint.facts if f not in self.common), key=lambda f: (-fact_weight(f), f))
-        self.looked_up = ranked[:FACTS_LOOKED_UP]
+        facts = looked_up(item.fingerprint.facts)
+        self.members, self.common = store.fact_members(facts, FACT_CAP)
+        self.looked_up = [f for f in facts if f not in self.common]
 
     def candidates(self) -> list[int]:
         """At most ``MAX_CANDIDATES`` article keys, those sharing the most buckets and rare facts first."""

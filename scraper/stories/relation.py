@@ -7,6 +7,7 @@ The thresholds were set on ``bench/stories.py``'s corpus (BENCHMARKS.md has the 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -35,6 +36,7 @@ class Match:
     score: float
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def fact_weight(fact: str) -> float:
     """A fact's weight: an exact date or an odd amount (313,500) says more than a year, a round number (5,000)
     or a small one (a list's numbering), which many unrelated texts share; a name counts 1."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import struct
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from scraper.errors import StorageError
-from scraper.stories.fingerprint import Fingerprint
+from scraper.stories.fingerprint import NUM_PERM, Fingerprint
 from scraper.stories.model import Entry, Story
 
 _SCHEMA = """
@@ -35,6 +37,9 @@ CREATE TABLE IF NOT EXISTS stories (
 ) WITHOUT ROWID;
 """
 Row = tuple[Any, ...]
+_PACK, _UNPACK = struct.Struct(f"<{NUM_PERM}H").pack, struct.Struct(f"<{NUM_PERM}H").unpack
+# Decoded articles kept in memory: a new article's candidates are mostly recent ones.
+_CACHE_ENTRIES = 50_000
 _COLUMNS = ("key, id, url, site, title, published, seen, content_hash, minhash, shingles, facts, story, relation, "
             "matched, score, marks, claims, run")
 
@@ -46,8 +51,7 @@ def _split(text: str) -> tuple[str, ...]:
 def _entry(row: Row) -> Entry:
     (key, id_, url, site, title, published, seen, content_hash, minhash, shingles, facts, story, relation, matched,
      score, marks, claims, run) = row
-    blob = bytes(minhash)
-    values = tuple(int.from_bytes(blob[i:i + 2], "little") for i in range(0, len(blob), 2))
+    values = _UNPACK(bytes(minhash))
     return Entry(key=int(key), id=str(id_), url=url, site=site, title=title, published=published,
                  seen=seen, content_hash=str(content_hash),
                  fingerprint=Fingerprint(values, int(shingles), _split(str(facts))),
@@ -80,6 +84,7 @@ class SQLiteStore:
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open story index {self.path}: {exc}") from exc
         self._in_transaction = False
+        self._cache: OrderedDict[int, Entry] = OrderedDict()
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -105,6 +110,7 @@ class SQLiteStore:
         self._pending = 0
 
     def _rollback(self) -> None:
+        self._cache.clear()
         if self._in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
@@ -136,26 +142,40 @@ class SQLiteStore:
         found: dict[int, list[int]] = {}
         marks = ",".join("?" * len(bands))
         for band, article in self._all(f"SELECT band, article FROM buckets WHERE band IN ({marks})", bands):
-            found.setdefault(int(band), []).append(int(article))
+            found.setdefault(band, []).append(article)
         return found
 
-    def fact_members(self, facts: list[str]) -> tuple[dict[str, list[int]], set[str]]:
+    def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, list[int]], set[str]]:
+        if not facts:
+            return {}, set()
         marks = ",".join("?" * len(facts))
         common = {str(r[0]) for r in self._all(f"SELECT fact FROM common_facts WHERE fact IN ({marks})", facts)}
         rest = [f for f in facts if f not in common]
         found: dict[str, list[int]] = {}
-        if rest:
+        if rest:  # a list stops growing once common, so this reads at most ``limit`` rows a fact
             marks = ",".join("?" * len(rest))
             for fact, article in self._all(f"SELECT fact, article FROM facts WHERE fact IN ({marks})", rest):
-                found.setdefault(str(fact), []).append(int(article))
+                found.setdefault(fact, []).append(article)
         return found, common
 
     def entries(self, keys: list[int]) -> list[Entry]:
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        rows = {int(r[0]): r for r in self._all(f"SELECT {_COLUMNS} FROM articles WHERE key IN ({marks})", keys)}
-        return [_entry(rows[k]) for k in keys if k in rows]
+        missing = [k for k in keys if k not in self._cache]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for row in self._all(f"SELECT {_COLUMNS} FROM articles WHERE key IN ({marks})", missing):
+                self._remember(_entry(row))
+        found = []
+        for key in keys:
+            entry = self._cache.get(key)
+            if entry is not None:
+                self._cache.move_to_end(key)
+                found.append(entry)
+        return found
+
+    def _remember(self, entry: Entry) -> None:
+        self._cache[entry.key] = entry
+        if len(self._cache) > _CACHE_ENTRIES:
+            self._cache.popitem(last=False)
 
     def members_marked(self, story: str, marks: tuple[str, ...]) -> list[Entry]:
         if not marks:
@@ -175,7 +195,7 @@ class SQLiteStore:
 
     def add(self, entry: Entry, bands: list[int], facts: list[str], common: list[str]) -> int:
         fp = entry.fingerprint
-        blob = b"".join(v.to_bytes(2, "little") for v in fp.minhash)
+        blob = _PACK(*fp.minhash)
         try:
             cursor = self._db.execute(
                 f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -183,11 +203,17 @@ class SQLiteStore:
                  fp.shingles, "\n".join(fp.facts), entry.story, entry.relation, entry.matched, entry.score,
                  "\n".join(entry.marks), "\n".join(entry.claims), entry.run))
             key = int(cursor.lastrowid or 0)
-            self._db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(b, key) for b in bands])
-            self._db.executemany("INSERT OR IGNORE INTO facts VALUES (?, ?)", [(f, key) for f in facts])
-            self._db.executemany("INSERT OR IGNORE INTO common_facts VALUES (?)", [(f,) for f in common])
-            self._db.executemany("INSERT OR IGNORE INTO marks VALUES (?, ?, ?)",
-                                 [(entry.story, m, key) for m in entry.marks])
+            entry.key = key
+            self._remember(entry)
+            if bands:
+                self._db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(b, key) for b in bands])
+            if facts:
+                self._db.executemany("INSERT OR IGNORE INTO facts VALUES (?, ?)", [(f, key) for f in facts])
+            if common:
+                self._db.executemany("INSERT OR IGNORE INTO common_facts VALUES (?)", [(f,) for f in common])
+            if entry.marks:
+                self._db.executemany("INSERT OR IGNORE INTO marks VALUES (?, ?, ?)",
+                                     [(entry.story, m, key) for m in entry.marks])
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write story index {self.path}: {exc}") from exc
         return key
