@@ -24,6 +24,7 @@ import random
 import re
 import resource
 import statistics
+import struct
 import sys
 import tempfile
 import time
@@ -324,12 +325,15 @@ def score(items: list[Item], lines: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+_RANDOM_VALUES = struct.Struct(f"<{NUM_PERM}H").unpack
+
+
 def background(n: int, rng: random.Random, start: int) -> list[Newcomer]:
     """Articles of other stories for the scale test: random signatures, facts from a Zipf-like vocabulary."""
     out = []
     for k in range(start, start + n):
         facts = tuple(sorted({f"bg{int(rng.paretovariate(0.6)) % 2_000_000}" for _ in range(32)}))
-        fp = Fingerprint(tuple(rng.randrange(65536) for _ in range(NUM_PERM)), rng.randint(200, 1500), facts)
+        fp = Fingerprint(_RANDOM_VALUES(rng.randbytes(2 * NUM_PERM)), rng.randint(200, 1500), facts)
         out.append(Newcomer(id=f"bg{k}", url=f"https://bg{k % 5000}.example/{k}", title=None,
                             published=None, seen=None, content_hash=f"bg{k}", fingerprint=fp))
     return out
@@ -361,7 +365,9 @@ def scale_test(sizes: list[int], probes: list[Newcomer], rng: random.Random, fol
             fill_rate.append(len(chunk) / (time.perf_counter() - t))
             have += len(chunk)
         store._commit()
-        sample = [replace(p, id=f"{p.id}@{size}") for p in rng.sample(probes, min(2000, len(probes)))]
+        # Other ids and texts (so the whole lookup runs, not the same-text shortcut): each is found a copy.
+        sample = [replace(p, id=f"{p.id}@{size}", content_hash=f"{p.content_hash}@{size}")
+                  for p in rng.sample(probes, min(2000, len(probes)))]
         times = timed_adds(index, sample)
         store._commit()
         have += len(sample)
