@@ -192,7 +192,9 @@ def _names(text: str) -> list[Fact]:
         if len(key) < 2 or (key in _NOT_NAMES and not (word.isupper() and len(word) > 1)):
             continue
         before = text[max(0, match.start() - 4):match.start()].rstrip(" \t")
-        starts = not before or before.endswith("\n") or _OPENS.search(before[-1:]) is not None
+        after_initials = before.endswith(".") and len(before) > 1 and before[-2].isupper()  # "the U.S. Army"
+        starts = not before or before.endswith("\n") or (_OPENS.search(before[-1:]) is not None
+                                                         and not after_initials)
         (opening if starts else inside)[key] += 1
     return [Fact(key, "name", inside[key] + opening[key]) for key in inside]
 
