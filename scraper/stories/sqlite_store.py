@@ -80,6 +80,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB of pages
+            self._db.execute("PRAGMA mmap_size=1073741824")  # and reads through the OS page cache beyond
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open story index {self.path}: {exc}") from exc
