@@ -23,8 +23,10 @@ import os
 import random
 import re
 import resource
+import shutil
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,11 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import datasets
+import redis
 
 from scraper.stories.bulk import story_lines
 from scraper.stories.fingerprint import NUM_PERM, Fingerprint, fingerprint
 from scraper.stories.index import StoryIndex
 from scraper.stories.model import Newcomer, record_id
+from scraper.stories.redis_store import RedisStore
 from scraper.stories.sqlite_store import SQLiteStore
 
 _WORD = re.compile(r"\w+")
@@ -381,6 +385,39 @@ def scale_test(sizes: list[int], probes: list[Newcomer], rng: random.Random, fol
     return rows
 
 
+def redis_memory(count: int, probes: list[Newcomer], rng: random.Random, folder: Path) -> dict[str, float]:
+    """Memory the Redis index takes per article (a real redis-server on a Unix socket), and its add rate."""
+    if not shutil.which("redis-server"):
+        print("  redis-server not installed: Redis memory not measured")
+        return {}
+    sock = folder / "redis.sock"
+    server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", str(sock), "--save", "",
+                               "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(unix_socket_path=str(sock))
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        before = int(client.info("memory")["used_memory"])
+        index = StoryIndex(RedisStore(f"unix://{sock}"), run="redis")
+        items = background(count - min(2000, len(probes)), rng, 0) + probes[:2000]
+        t = time.perf_counter()
+        for item in items:
+            index.add(item)
+        rate = len(items) / (time.perf_counter() - t)
+        used = int(client.info("memory")["used_memory"]) - before
+    finally:
+        server.terminate()
+        server.wait()
+    per_million = used / len(items) * 1e6 / 2**30
+    print(f"  Redis: {len(items):,} articles use {used / 2**20:,.0f} MiB ({per_million:.2f} GiB per million), "
+          f"added at {rate:,.0f} articles/s (one process, Unix socket)")
+    return {"articles": len(items), "bytes": used, "gib_per_million": per_million, "rate": rate}
+
+
 def print_quality(result: dict[str, Any]) -> None:
     for kind in ("duplicate", "copy", "rewrite"):
         row = result[kind]
@@ -424,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--repeat", type=int, default=3, help="timing passes (the best is reported)")
     parser.add_argument("--scale", default="10000,100000,1000000", help="index sizes for the lookup test ('' none)")
+    parser.add_argument("--redis", type=int, default=50_000, help="articles for the Redis memory test (0: none)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     for root in args.data:
@@ -464,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
                   "and added at each size):", flush=True)
             result["scale"] = scale_test(sizes, comers, rng, Path(tmp))
             print_scale(result["scale"])
+        if args.redis:
+            result["redis"] = redis_memory(args.redis, comers, rng, Path(tmp))
     result.update({"articles": len(items), "fingerprints_per_second": fp_rate, "index_per_second": index_rate,
                    "cpu": os.cpu_count()})
     if args.json:

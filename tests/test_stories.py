@@ -288,3 +288,20 @@ def test_the_crawls_index_is_next_to_its_history_or_in_its_output_folder_and_can
     assert crawl_config({"SCRAPER_STORY_DROP": "copy, duplicate"}).story_drop == ("copy", "duplicate")
     with pytest.raises(SettingsError, match=r"SCRAPER_STORIES=.*a folder"):
         crawl_config({"SCRAPER_STORIES": str(tmp_path)})
+
+
+def test_scraper_stories_fingerprints_on_a_dask_cluster(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    lines = [_record_line("original", ORIGINAL, "2025-06-01T08:00:00+00:00", "news.example.com",
+                          with_fingerprint=False),
+             _record_line("rewrite", REWRITE, "2025-06-03T09:00:00+00:00", "farm.example.net",
+                          with_fingerprint=False)]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+    with cluster:
+        code = main(["stories", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out"), "--dask",
+                     cluster.scheduler_address, "-q"])
+    assert code == 0
+    stories = [json.loads(x) for x in (tmp_path / "out" / "stories.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [sorted(m["relation"] for m in s["members"]) for s in stories] == [["original", "rewrite"]]

@@ -9,6 +9,7 @@ relation to the original, its sites, and when it was first and last seen.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import json
 import logging
@@ -16,7 +17,8 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import as_completed as as_completed_local
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -52,13 +54,19 @@ class StoriesSummary:
 
 
 def input_files(inputs: Sequence[str]) -> list[Path]:
-    """The JSONL files named (folders: every ``*.jsonl`` and ``*.jsonl.gz`` below, error files left out).
+    """The JSONL files named (folders: every ``*.jsonl`` and ``*.jsonl.gz`` below, error files left out; globs).
 
     Raises:
         FileNotFoundError: an input does not exist, or nothing to read was found.
     """
     files: list[Path] = []
     for name in inputs:
+        if glob.has_magic(name):
+            matched = sorted(Path(p) for p in glob.glob(name, recursive=True) if Path(p).is_file())  # noqa: PTH207 - a pattern may be absolute
+            if not matched:
+                raise FileNotFoundError(f"{name}: matches no file")
+            files.extend(matched)
+            continue
         path = Path(name)
         if path.is_dir():
             found = sorted(p for pattern in ("*.jsonl", "*.jsonl.gz") for p in path.rglob(pattern)
@@ -127,19 +135,33 @@ def _chunks(records: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[li
 
 def _fingerprinted(chunks: Iterator[list[dict[str, Any]]], jobs: int,
                    dask: str | None) -> Iterator[list[Newcomer | None]]:
-    """Each chunk's newcomers, computed on ``jobs`` local processes or on the Dask scheduler at ``dask``."""
+    """Each chunk's newcomers, computed on ``jobs`` local processes or on the Dask scheduler at ``dask``, in the
+    order they finish; at most two chunks a worker are in flight, so memory stays flat over any input."""
     if dask:
-        from distributed import Client  # noqa: PLC0415 - Dask is needed only for this mode
+        from distributed import Client, as_completed  # noqa: PLC0415 - Dask is needed only for this mode
 
         with Client(dask) as client:
-            for future in client.map(newcomers, list(chunks), pure=False):
+            window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+            pending = as_completed()
+            for chunk in chunks:
+                pending.add(client.submit(newcomers, chunk, pure=False))
+                if pending.count() >= window:
+                    yield next(pending).result()
+            for future in pending:
                 yield future.result()
         return
     if jobs <= 1:
         yield from map(newcomers, chunks)
         return
     with ProcessPoolExecutor(jobs) as pool:
-        yield from pool.map(newcomers, chunks)
+        running: set[Future[list[Newcomer | None]]] = set()
+        for chunk in chunks:
+            running.add(pool.submit(newcomers, chunk))
+            if len(running) >= 2 * jobs:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+        for future in as_completed_local(running):
+            yield future.result()
 
 
 def build(inputs: Sequence[str], out: str | Path, *, index: str | Path | None = None, jobs: int | None = None,
