@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS stories (
 Row = tuple[Any, ...]
 _PACK, _UNPACK = struct.Struct(f"<{NUM_PERM}H").pack, struct.Struct(f"<{NUM_PERM}H").unpack
 # Decoded articles kept in memory: a new article's candidates are mostly recent ones.
-_CACHE_ENTRIES = 50_000
+_CACHE_ENTRIES = 100_000
 _COLUMNS = ("key, id, url, site, title, published, seen, content_hash, minhash, shingles, facts, story, relation, "
             "matched, score, marks, claims, run")
 
