@@ -52,7 +52,7 @@ class CleanPipeline:
         if isinstance(result, ScraperError):
             raise PageDropped(error_record(result, item))
         self.stats.inc_value("scraper/cleaned")
-        for removal in result.removed:
+        for removal in result.article.removed:
             self.stats.inc_value(f"scraper/rule_hits/{removal.rule}")
         return article_record(item, result)
 

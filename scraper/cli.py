@@ -29,12 +29,15 @@ from scraper.pool import Limits
 from scraper.profiles import PACKAGE_PROFILES, ProfileRegistry, SiteProfile, default_registry, load_profiles
 from scraper.progress import Progress
 from scraper.reclean import DONE_DIR, SUMMARY_FILE, Summary, run, run_dask
+from scraper.stories.bulk import STORIES_FILE
+from scraper.stories.bulk import build as build_stories
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
-DESCRIPTION = "Clean news articles: one page (clean), saved pages in bulk (reclean), site profiles, golden cases."
+DESCRIPTION = ("Clean news articles: one page (clean), saved pages in bulk (reclean), stories across saved articles "
+               "(stories), site profiles, golden cases.")
 EPILOG = """\
 exit codes:
   0    everything succeeded
@@ -155,6 +158,28 @@ def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser], commo
                          "(tcp://host:8786); the output folder must be shared with its workers")
 
 
+def _add_stories(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "stories", parents=[common], help="link copies, rewrites and duplicates of each story in saved article "
+        "records (JSONL) and write OUT/stories.jsonl",
+        description="Add the article records of saved JSONL files (a crawl's or a re-clean's output) to a story\n"
+        "index and write OUT/stories.jsonl: one line per story, with its original, its members and\n"
+        "each member's relation to the original (duplicate, copy, rewrite), its sites, first and last seen.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    inp = p.add_argument_group("Input")
+    inp.add_argument("inputs", nargs="+", help="JSONL files (.jsonl, .jsonl.gz) or folders of them (recursive; "
+                     "*.errors.jsonl and error lines are skipped)")
+    out = p.add_argument_group("Output")
+    out.add_argument("-o", "--out", type=Path, required=True, help="output folder for stories.jsonl")
+    out.add_argument("--index", type=Path, metavar="FILE", help="SQLite story index to use and extend, e.g. the "
+                     "crawl's SCRAPER_STORIES file (default: OUT/_stories.sqlite3)")
+    running = p.add_argument_group("Running")
+    running.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                         help="processes fingerprinting records that carry no fingerprint (default: all cores)")
+    running.add_argument("--dask", metavar="ADDRESS", help="fingerprint on this dask.distributed scheduler "
+                         "(tcp://host:8786) instead")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     common = _common()
@@ -166,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
     _add_clean(sub, common)
     _add_reclean(sub, common)
+    _add_stories(sub, common)
     _add_profiles(sub, common)
     _add_golden(sub, common)
     return parser
@@ -334,6 +360,32 @@ def _cmd_reclean(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _cmd_stories(args: argparse.Namespace) -> int:
+    try:
+        with _sigterm_as_interrupt():
+            summary = build_stories(args.inputs, args.out, index=args.index, jobs=args.jobs or None, dask=args.dask)
+    except FileNotFoundError as exc:
+        print(f"scraper stories: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ScraperError, OSError) as exc:
+        print(f"scraper stories: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("scraper stories: interrupted; the index keeps what was added; run the same command again to go on",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        data = summary.to_dict()
+        relations = ", ".join(f"{k} {v}" for k, v in data["relations"].items())
+        skipped = ", ".join(f"{k} {v}" for k, v in data["skipped"].items())
+        print(f"scraper stories: {data['records']} lines, {data['indexed']} articles indexed ({relations})"
+              f"{'; skipped: ' + skipped if skipped else ''}; {data['stories']} stories in "
+              f"{args.out / STORIES_FILE} ({data['seconds']} s)", file=sys.stderr)
+    if not summary.indexed:
+        return EXIT_FAILED
+    return EXIT_PARTIAL if summary.skipped else EXIT_OK
+
+
 def _configure_logging(verbose: int, quiet: bool) -> None:
     """Warnings from everyone; this package's INFO lines (progress) too unless quiet; more with -v."""
     level = logging.WARNING - 10 * min(verbose, 2)
@@ -345,5 +397,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
-    commands = {"clean": _cmd_clean, "profiles": _cmd_profiles, "golden": _cmd_golden, "reclean": _cmd_reclean}
+    commands = {"clean": _cmd_clean, "profiles": _cmd_profiles, "golden": _cmd_golden, "reclean": _cmd_reclean,
+                "stories": _cmd_stories}
     return commands[args.command](args)

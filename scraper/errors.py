@@ -27,7 +27,8 @@
     │   ├── TooShortError       fewer words than the job's minimum
     │   ├── OutsideWindowError  published outside the job's since/until window
     │   ├── OffTopicError       mentions none of the job's query terms
-    │   └── DuplicateError      same canonical URL or text as an article already written
+    │   ├── DuplicateError      same canonical URL or text as an article already written
+    │   └── KnownStoryError     a duplicate, copy or rewrite of a story the index holds (SCRAPER_STORY_DROP)
     └── StorageError            reading or writing output/archives failed
 
 Every error has a ``reason`` (a short stable slug: stats keys, ``errors_by_reason``) and a ``stage`` (where
@@ -252,6 +253,14 @@ class DuplicateError(RejectedError):
     """The article repeats the canonical URL or the text of one already written in the same run."""
 
     reason = "duplicate"
+    stage: Stage = "dedupe"
+
+
+class KnownStoryError(RejectedError):
+    """The story index holds this article's story already, and the crawl drops articles of its relation
+    (``SCRAPER_STORY_DROP``); the reason is the relation: ``duplicate``, ``copy`` or ``rewrite``."""
+
+    reason = "copy"
     stage: Stage = "dedupe"
 
 

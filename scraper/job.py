@@ -4,7 +4,8 @@ them (options, profiles) and which articles it keeps (validation).
 A ``CleanJob`` is built once (from Scrapy settings, CLI flags or in Python) and is picklable: worker
 processes call it on each page. Per page, both doors run the same steps in the same order:
 ``admit`` (HTTP status, content type; cheap, in the parent) -> the job itself in a worker (``clean`` or
-``clean_text``) -> ``validate`` -> de-duplication (``dedupe.Deduper``) -> the record (``records``).
+``clean_text``, then the page's attribution and the text's fingerprint: ``run``) -> ``validate`` ->
+de-duplication (``dedupe.Deduper``) -> the record (``records``) -> the story index (``scraper.stories``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scraper.article import Article, RawPage
+from scraper.attribution import Attribution, attribute
 from scraper.clean import clean, clean_text
 from scraper.config import DEFAULT_OPTIONS, CleanOptions
-from scraper.decode import decode_content
+from scraper.decode import decode_bytes, decode_content, gunzip_limited
 from scraper.errors import (
     HttpStatusError,
     NotArticleError,
@@ -29,6 +31,7 @@ from scraper.errors import (
     TooShortError,
 )
 from scraper.profiles import ProfileRegistry, default_registry, load_profiles
+from scraper.stories.fingerprint import Fingerprint, fingerprint
 
 DEFAULT_MIN_WORDS = 50
 # Media types that may hold an HTML page (servers send HTML as text/plain or octet-stream often enough);
@@ -108,6 +111,16 @@ def check_document(body: bytes) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Cleaned:
+    """What the job makes of a page in a worker: the Article, where the page says the story comes from, and
+    the fingerprint of its text (computed there, next to the cleaning, not in the crawl's event loop)."""
+
+    article: Article
+    attribution: Attribution
+    fingerprint: Fingerprint
+
+
+@dataclass(frozen=True, slots=True)
 class CleanJob:
     """Everything that decides what a page becomes, for both doors.
 
@@ -166,15 +179,31 @@ class CleanJob:
         when = _when(page.fetched_at)
         if page.text is not None:
             return clean_text(page.text, url, options=self.options, fetched_at=when, registry=self.registry)
-        body = decode_content(page.body, page.header("Content-Encoding"), self.options.max_bytes)
+        body = self._body(page)
         check_document(body)
         return clean(body, url, options=self.options, encoding=page.encoding, fetched_at=when,
                      registry=self.registry)
 
-    def __call__(self, page: RawPage) -> Article | ScraperError:
-        """``clean`` in a worker process: the article, or the error as a value (sent back to the parent)."""
+    def _body(self, page: RawPage) -> bytes:
+        """The page's body decoded from its ``Content-Encoding`` (strictly: a cut stream is ``truncated``)."""
+        return decode_content(page.body, page.header("Content-Encoding"), self.options.max_bytes)
+
+    def run(self, page: RawPage) -> Cleaned:
+        """``clean``, then the page's attribution and the text's fingerprint.
+
+        Raises:
+            ScraperError: any error of ``clean``.
+        """
+        article = self.clean(page)
+        html = None
+        if page.text is None:
+            html, _ = decode_bytes(gunzip_limited(self._body(page), self.options.max_bytes), page.encoding)
+        return Cleaned(article, attribute(article, html), fingerprint(article.text))
+
+    def __call__(self, page: RawPage) -> Cleaned | ScraperError:
+        """``run`` in a worker process: what the page became, or the error as a value (sent to the parent)."""
         try:
-            return self.clean(page)
+            return self.run(page)
         except ScraperError as exc:
             return exc
 

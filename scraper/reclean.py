@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scraper.article import Article, RawPage
+from scraper.article import RawPage
 from scraper.dedupe import Deduper, StoredDeduper
 from scraper.errors import RejectedError, ScraperError, StorageError
 from scraper.inputs import FILES_PER_SHARD, ReadOptions, Shard, check_inputs, iter_shards, plan_shards, read_shard
-from scraper.job import CleanJob, load_registry
+from scraper.job import Cleaned, CleanJob, load_registry
 from scraper.pool import Limits, PagePool
 from scraper.progress import Progress
 from scraper.records import ArticleRecord, ErrorRecord, article_record, error_record
@@ -37,15 +37,15 @@ DEDUPE_FILE = "_dedupe.sqlite3"
 Record = ArticleRecord | ErrorRecord
 
 
-def finish_page(job: CleanJob, page: RawPage, result: Article | ScraperError, dedupe: Deduper,
+def finish_page(job: CleanJob, page: RawPage, result: Cleaned | ScraperError, dedupe: Deduper,
                 owner: str = "") -> Record:
     """What a cleaned page becomes, after the worker: validated, de-duplicated, recorded (the crawl's
     DropIncompletePipeline and DedupePipeline make the same calls)."""
     if isinstance(result, ScraperError):
         return error_record(result, page)
     try:
-        job.validate(result)
-        dedupe.admit(result, owner, page.url or page.file)
+        job.validate(result.article)
+        dedupe.admit(result.article, owner, page.url or page.file)
     except RejectedError as exc:
         return error_record(exc, page)
     return article_record(page, result)
@@ -235,7 +235,7 @@ class _Run:
             target.read_done = True
             self.finish_if_complete(target)  # every record was an error, or the shard held none
 
-    def cleaned(self, shard_id: str, page: RawPage, result: Article | ScraperError) -> None:
+    def cleaned(self, shard_id: str, page: RawPage, result: Cleaned | ScraperError) -> None:
         self.emit(self.outputs[shard_id], finish_page(self.job, page, result, self.dedupe, shard_id))
 
 

@@ -7,10 +7,16 @@ and in the re-clean, both with the same ``source`` (where the page came from).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scraper.article import Article, RawPage
+from scraper.attribution import NONE, Attribution
 from scraper.errors import ScraperError, Stage, UnreadableError
+from scraper.stories.fingerprint import Fingerprint, fingerprint
+from scraper.stories.model import record_id
+
+if TYPE_CHECKING:
+    from scraper.job import Cleaned
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,17 +73,31 @@ def source_of(page: RawPage) -> Source:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArticleRecord:
     """An article as written: the Article, the profile the page was found through (``site``), what the feed or
-    sitemap said about it (``discovered``), and its ``source``."""
+    sitemap said about it (``discovered``), its ``source``, where the page says the story comes from
+    (``attribution``), the fingerprint of its text, and its place in the story index (``story``: None until the
+    index has seen it, or without an index)."""
 
     article: Article
     site: str | None = None
     discovered: dict[str, Any] | None = None
     source: Source = field(default_factory=Source)
+    attribution: Attribution = NONE
+    fingerprint: Fingerprint | None = None
+    story: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> str:
+        """The record's id: the same page (URL after redirects) with the same text has the same id."""
+        return record_id(self.source.final_url or self.article.url or self.source.url, self.article.content_hash)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSONL line: the Article's keys, then ``site``, ``discovered`` and ``source``."""
+        """The JSONL line: the Article's keys, then ``site``, ``discovered``, ``source``, ``id``,
+        ``original_url``, ``original_source``, ``fingerprint`` and ``story``."""
+        print_ = self.fingerprint or fingerprint(self.article.text)
         return {**self.article.to_dict(), "site": self.site, "discovered": self.discovered,
-                "source": self.source.to_dict()}
+                "source": self.source.to_dict(), "id": self.id, "original_url": self.attribution.original_url,
+                "original_source": self.attribution.original_source, "fingerprint": print_.to_dict(),
+                "story": self.story}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,9 +143,10 @@ class ErrorRecord:
             raise UnreadableError(f"not an error record: {exc}") from exc
 
 
-def article_record(page: RawPage, article: Article) -> ArticleRecord:
-    """The record of a page that became an article."""
-    return ArticleRecord(article=article, site=page.site, discovered=page.discovered, source=source_of(page))
+def article_record(page: RawPage, cleaned: Cleaned) -> ArticleRecord:
+    """The record of a page that became an article (the job's ``Cleaned``: article, attribution, fingerprint)."""
+    return ArticleRecord(article=cleaned.article, site=page.site, discovered=page.discovered, source=source_of(page),
+                         attribution=cleaned.attribution, fingerprint=cleaned.fingerprint)
 
 
 def error_record(error: ScraperError, page: RawPage | None = None, *, source: Source | None = None,

@@ -53,6 +53,7 @@ ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 200,
     "pipelines.validate.DropIncompletePipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.story.StoryPipeline": 500,
     "pipelines.jsonl.JsonlWriterPipeline": 900,
 }
 
@@ -93,3 +94,5 @@ SCRAPER_REDIS_IDLE_MAX = 300
 SCRAPER_REDIS_URL = ""
 SCRAPER_RETRY_AFTER_MAX = 120
 SCRAPER_RUN_ID = ""
+SCRAPER_STORIES = ""
+SCRAPER_STORY_DROP = ""

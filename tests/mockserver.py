@@ -29,6 +29,8 @@ URLs on the main port:
     /fault/redirect                302 to the first article (so it is fetched twice: a duplicate)
     /fault/truncated-gzip          Content-Encoding: gzip, a correct Content-Length, the gzip stream cut at 70 %
     /fault/cut-body                a Content-Length twice the body sent, then the connection closes
+    /republished/<slug>            article <slug> as another site republishes it: other headline, no canonical
+                                   link, a paragraph of its own (for the story tests); /republish-feed.xml
     /parity-feed.xml?closed=PORT   two good articles, /fault/404, /fault/500, /fault/short, /fault/pdf,
                                    /fault/redirect, /fault/truncated-gzip, /fault/cut-body, a private address and
                                    127.0.0.1:PORT (a closed port)
@@ -154,7 +156,15 @@ class Site:
         self.retry_seen: set[str] = set()
         self.lock = threading.Lock()
 
-    def feed(self, base: str, slugs: list[str], atom: bool = False) -> bytes:
+    def republished(self, slug: str) -> bytes:
+        """Article ``slug`` as a republishing site serves it (see the module docstring)."""
+        page = re.sub(rb"<link[^>]+rel=[\"']canonical[\"'][^>]*>|<meta[^>]+og:url[^>]*>", b"", self.articles[slug])
+        page = re.sub(rb"<title>", b"<title>Republished: ", page, count=1)
+        page = re.sub(rb"(<h1[^>]*>)", rb"\1From our partners: ", page, count=1)
+        return re.sub(rb"</p>", b"</p><p>This report is carried by the Harbour Gazette under a syndication agreement "
+                      b"with the publisher that first ran it, which keeps every right to the text.</p>", page, count=1)
+
+    def feed(self, base: str, slugs: list[str], atom: bool = False, path: str = "news") -> bytes:
         if atom:
             entries = "".join(
                 f"<entry><title>{html.escape(self.titles[s])}</title><link href='{base}/news/{s}'/>"
@@ -163,7 +173,7 @@ class Site:
             )
             return f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>{entries}</feed>".encode()
         items = "".join(
-            f"<item><title>{html.escape(self.titles[s])}</title><link>{base}/news/{s}</link>"
+            f"<item><title>{html.escape(self.titles[s])}</title><link>{base}/{path}/{s}</link>"
             f"<pubDate>{format_datetime(dt.datetime.fromisoformat(self.dates[s]))}</pubDate></item>"
             for s in slugs
         )
@@ -200,6 +210,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/news/") and path[6:] in self.site.articles:
             slug = path[6:]
             self._send(200, self.site.articles[slug], f"text/html; charset={self.site.charsets[slug]}")
+        elif path.startswith("/republished/") and path[13:] in self.site.articles:
+            slug = path[13:]
+            self._send(200, self.site.republished(slug), f"text/html; charset={self.site.charsets[slug]}")
         elif path.startswith("/gen/") and path[5:].isdigit():
             self._send(200, _generated_cached(int(path[5:])))
         elif path.startswith("/page/") and path[6:].isdigit() and self.site.saved:
@@ -214,7 +227,7 @@ class Handler(BaseHTTPRequestHandler):
             "/robots.txt": self._robots, "/": self._home, "/feed.xml": self._feed, "/atom.xml": self._atom,
             "/news-sitemap.xml": self._news_sitemap, "/sitemap_index.xml": self._index,
             "/sitemap-1.xml.gz": self._sitemap_gz, "/section/world": self._section, "/gen-feed.xml": self._gen_feed,
-            "/pages-feed.xml": self._pages_feed,
+            "/pages-feed.xml": self._pages_feed, "/republish-feed.xml": self._republish_feed,
             "/fault-feed.xml": self._fault_feed, "/fault/500": lambda b, q: self._send(500, b"<p>boom</p>"),
             "/fault/404": lambda b, q: self._send(404, b"<p>gone</p>"), "/fault/slow": self._slow,
             "/fault/loop": lambda b, q: self._send(302, b"", headers={"Location": "/fault/loop"}),
@@ -249,6 +262,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _feed(self, base: str, query: object) -> None:
         self._send(200, self.site.feed(base, list(self.site.articles)), "application/rss+xml")
+
+    def _republish_feed(self, base: str, query: object) -> None:
+        self._send(200, self.site.feed(base, list(self.site.articles), path="republished"), "application/rss+xml")
 
     def _atom(self, base: str, query: object) -> None:
         self._send(200, self.site.feed(base, list(self.site.articles), atom=True), "application/atom+xml")

@@ -122,9 +122,10 @@ def test_records_have_one_source_shape_and_round_trip() -> None:
         "source": {"url": URL, "final_url": URL, "status": 404, "fetched_at": "2025-06-12T10:00:00+00:00",
                    "warc_file": None, "warc_record_id": None, "warc_offset": None, "file": None, "line": None}}
     assert ErrorRecord.from_dict(record.to_dict()) == record
-    article = article_record(_page(), CleanJob().clean(_page()))
+    article = article_record(_page(), CleanJob().run(_page()))
     assert set(article.to_dict()["source"]) == set(record.to_dict()["source"])
-    assert list(article.to_dict())[-3:] == ["site", "discovered", "source"]
+    assert list(article.to_dict())[-8:] == ["site", "discovered", "source", "id", "original_url", "original_source",
+                                             "fingerprint", "story"]
     assert pickle.loads(pickle.dumps(TimeLimitError("slow"))).reason == "time-limit"
     assert pickle.loads(pickle.dumps(HttpStatusError(502))).reason == "http-502"
     assert Source(warc_file="a.warc.gz", warc_offset=12).locator == "a.warc.gz@12"

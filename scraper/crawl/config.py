@@ -93,6 +93,8 @@ class CrawlConfig:
     redis_url: str | None
     retry_after_max: float
     run_id: str | None
+    stories: str | None
+    story_drop: tuple[str, ...]
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:
@@ -128,6 +130,29 @@ def _folder(name: str, value: str) -> str | None:
     return value or None
 
 
+STORY_RELATIONS = ("duplicate", "copy", "rewrite")
+
+
+def _stories(value: str, history: str | None, output_dir: str) -> str | None:
+    """The story index file: off, a file named, or ``stories.sqlite3`` next to the history (or the output)."""
+    if value.lower() in ("off", "0", "no", "false"):
+        return None
+    if value:
+        if Path(value).is_dir():
+            raise SettingsError(f"SCRAPER_STORIES={value!r}: a folder; name the index file (e.g. stories.sqlite3)")
+        return value
+    return str(Path(history).parent / "stories.sqlite3") if history else str(Path(output_dir) / "stories.sqlite3")
+
+
+def _story_drop(value: str) -> tuple[str, ...]:
+    relations = tuple(r.strip().lower() for r in value.split(",") if r.strip())
+    for relation in relations:
+        if relation not in STORY_RELATIONS:
+            raise SettingsError(f"SCRAPER_STORY_DROP={value!r}: {relation!r} is not one of "
+                                f"{', '.join(STORY_RELATIONS)} (comma-separated; empty keeps every article)")
+    return relations
+
+
 def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> CrawlConfig:
     """Read and check every ``SCRAPER_*`` setting (missing ones take their defaults; ``others`` are names of
     the same prefix that belong to someone else).
@@ -155,6 +180,7 @@ def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> C
     output_dir = _text("SCRAPER_OUTPUT_DIR", get("SCRAPER_OUTPUT_DIR"))
     if not output_dir:
         raise SettingsError("SCRAPER_OUTPUT_DIR is empty: name the folder for articles/ and raw/")
+    history = _text("SCRAPER_HISTORY", get("SCRAPER_HISTORY")) or None
     return CrawlConfig(
         allow_loopback=_bool("SCRAPER_ALLOW_LOOPBACK", get("SCRAPER_ALLOW_LOOPBACK")),
         allow_private=_bool("SCRAPER_ALLOW_PRIVATE", get("SCRAPER_ALLOW_PRIVATE")),
@@ -165,7 +191,7 @@ def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> C
         clean_workers=_int("SCRAPER_CLEAN_WORKERS", get("SCRAPER_CLEAN_WORKERS")),
         contact=_text("SCRAPER_CONTACT", get("SCRAPER_CONTACT")),
         crawl_id=crawl_id,
-        history=_text("SCRAPER_HISTORY", get("SCRAPER_HISTORY")) or None,
+        history=history,
         keep_non_articles=_bool("SCRAPER_KEEP_NON_ARTICLES", get("SCRAPER_KEEP_NON_ARTICLES")),
         max_entries_per_source=_int("SCRAPER_MAX_ENTRIES_PER_SOURCE", get("SCRAPER_MAX_ENTRIES_PER_SOURCE"), 1),
         min_words=_int("SCRAPER_MIN_WORDS", get("SCRAPER_MIN_WORDS")),
@@ -176,6 +202,8 @@ def crawl_config(settings: Mapping[str, Any], others: Collection[str] = ()) -> C
         redis_url=redis_url,
         retry_after_max=_float("SCRAPER_RETRY_AFTER_MAX", get("SCRAPER_RETRY_AFTER_MAX")),
         run_id=run_id or None,
+        stories=_stories(_text("SCRAPER_STORIES", get("SCRAPER_STORIES")), history, output_dir),
+        story_drop=_story_drop(_text("SCRAPER_STORY_DROP", get("SCRAPER_STORY_DROP"))),
     )
 
 

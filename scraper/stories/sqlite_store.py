@@ -1,0 +1,247 @@
+"""The story index in a SQLite file (WAL, so that runs overlapping in time can share it; each article's lookup
+and insertion is one ``BEGIN IMMEDIATE`` transaction, or one of a batch in bulk mode)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import struct
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from scraper.errors import StorageError
+from scraper.stories.fingerprint import NUM_PERM, Fingerprint
+from scraper.stories.model import Entry, Story
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT, site TEXT, title TEXT, published TEXT, seen TEXT,
+    content_hash TEXT NOT NULL, minhash BLOB NOT NULL, shingles INTEGER NOT NULL, facts TEXT NOT NULL,
+    story TEXT NOT NULL, relation TEXT NOT NULL, matched TEXT, score REAL NOT NULL, marks TEXT NOT NULL,
+    claims TEXT NOT NULL, run TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
+CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
+CREATE TABLE IF NOT EXISTS buckets (band INTEGER NOT NULL, article INTEGER NOT NULL,
+                                    PRIMARY KEY (band, article)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS facts (fact TEXT NOT NULL, article INTEGER NOT NULL,
+                                  PRIMARY KEY (fact, article)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS common_facts (fact TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS marks (story TEXT NOT NULL, mark TEXT NOT NULL, article INTEGER NOT NULL,
+                                  PRIMARY KEY (story, mark, article)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY, original INTEGER NOT NULL, attributed INTEGER NOT NULL, size INTEGER NOT NULL,
+    first_seen TEXT, last_seen TEXT, claims TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+Row = tuple[Any, ...]
+_PACK, _UNPACK = struct.Struct(f"<{NUM_PERM}H").pack, struct.Struct(f"<{NUM_PERM}H").unpack
+# Decoded articles kept in memory: a new article's candidates are mostly recent ones.
+_CACHE_ENTRIES = 100_000
+_COLUMNS = ("key, id, url, site, title, published, seen, content_hash, minhash, shingles, facts, story, relation, "
+            "matched, score, marks, claims, run")
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
+def _entry(row: Row) -> Entry:
+    (key, id_, url, site, title, published, seen, content_hash, minhash, shingles, facts, story, relation, matched,
+     score, marks, claims, run) = row
+    values = _UNPACK(bytes(minhash))
+    return Entry(key=int(key), id=str(id_), url=url, site=site, title=title, published=published,
+                 seen=seen, content_hash=str(content_hash),
+                 fingerprint=Fingerprint(values, int(shingles), _split(str(facts))),
+                 story=str(story), relation=str(relation), matched=matched, score=float(score),
+                 marks=_split(str(marks)), claims=_split(str(claims)), run=str(run))
+
+
+class SQLiteStore:
+    """The index in ``path`` (created with its folder when missing).
+
+    Args:
+        path: the SQLite file.
+        batch: articles per transaction (1: each article is committed as it is added, as a crawl needs; bulk
+            indexing commits every ``batch`` articles, and at ``close``).
+
+    Raises:
+        StorageError: the file cannot be opened, read or written (names it).
+    """
+
+    def __init__(self, path: str | Path, batch: int = 1) -> None:
+        self.path = Path(path)
+        self.batch, self._pending = batch, 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB of pages
+            self._db.execute("PRAGMA mmap_size=1073741824")  # and reads through the OS page cache beyond
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot open story index {self.path}: {exc}") from exc
+        self._in_transaction = False
+        self._cache: OrderedDict[int, Entry] = OrderedDict()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        try:
+            if not self._in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._in_transaction = True
+            yield
+            self._pending += 1
+            if self._pending >= self.batch:
+                self._commit()
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StorageError(f"story index {self.path}: {exc}") from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _commit(self) -> None:
+        if self._in_transaction:
+            self._db.execute("COMMIT")
+            self._in_transaction = False
+        self._pending = 0
+
+    def _rollback(self) -> None:
+        self._cache.clear()
+        if self._in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self._in_transaction = False
+        self._pending = 0
+
+    def _one(self, sql: str, args: Row) -> Row | None:
+        try:
+            row: Row | None = self._db.execute(sql, args).fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read story index {self.path}: {exc}") from exc
+        return row
+
+    def _all(self, sql: str, args: Sequence[Any]) -> list[Row]:
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read story index {self.path}: {exc}") from exc
+
+    def key_of(self, article_id: str) -> int | None:
+        row = self._one("SELECT key FROM articles WHERE id = ?", (article_id,))
+        return int(row[0]) if row else None
+
+    def key_of_hash(self, content_hash: str) -> int | None:
+        row = self._one("SELECT min(key) FROM articles WHERE content_hash = ?", (content_hash,))
+        return int(row[0]) if row and row[0] is not None else None
+
+    def bucket_members(self, bands: list[int]) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        marks = ",".join("?" * len(bands))
+        for band, article in self._all(f"SELECT band, article FROM buckets WHERE band IN ({marks})", bands):
+            found.setdefault(band, []).append(article)
+        return found
+
+    def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, list[int]], set[str]]:
+        if not facts:
+            return {}, set()
+        marks = ",".join("?" * len(facts))
+        common = {str(r[0]) for r in self._all(f"SELECT fact FROM common_facts WHERE fact IN ({marks})", facts)}
+        rest = [f for f in facts if f not in common]
+        found: dict[str, list[int]] = {}
+        if rest:  # a list stops growing once common, so this reads at most ``limit`` rows a fact
+            marks = ",".join("?" * len(rest))
+            for fact, article in self._all(f"SELECT fact, article FROM facts WHERE fact IN ({marks})", rest):
+                found.setdefault(fact, []).append(article)
+        return found, common
+
+    def entries(self, keys: list[int]) -> list[Entry]:
+        missing = [k for k in keys if k not in self._cache]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for row in self._all(f"SELECT {_COLUMNS} FROM articles WHERE key IN ({marks})", missing):
+                self._remember(_entry(row))
+        found = []
+        for key in keys:
+            entry = self._cache.get(key)
+            if entry is not None:
+                self._cache.move_to_end(key)
+                found.append(entry)
+        return found
+
+    def _remember(self, entry: Entry) -> None:
+        self._cache[entry.key] = entry
+        if len(self._cache) > _CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+
+    def members_marked(self, story: str, marks: tuple[str, ...]) -> list[Entry]:
+        if not marks:
+            return []
+        holes = ",".join("?" * len(marks))
+        keys = [int(r[0]) for r in self._all(
+            f"SELECT DISTINCT article FROM marks WHERE story = ? AND mark IN ({holes})", [story, *marks])]
+        return self.entries(keys)
+
+    def story(self, story_id: str) -> Story:
+        row = self._one("SELECT id, original, attributed, size, first_seen, last_seen, claims FROM stories "
+                        "WHERE id = ?", (story_id,))
+        if row is None:
+            raise StorageError(f"story index {self.path}: story {story_id} is missing")
+        return Story(str(row[0]), int(row[1]), bool(row[2]), int(row[3]), row[4], row[5],
+                     _split(str(row[6])))
+
+    def add(self, entry: Entry, bands: list[int], facts: list[str], common: list[str]) -> int:
+        fp = entry.fingerprint
+        blob = _PACK(*fp.minhash)
+        try:
+            cursor = self._db.execute(
+                f"INSERT INTO articles ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry.id, entry.url, entry.site, entry.title, entry.published, entry.seen, entry.content_hash, blob,
+                 fp.shingles, "\n".join(fp.facts), entry.story, entry.relation, entry.matched, entry.score,
+                 "\n".join(entry.marks), "\n".join(entry.claims), entry.run))
+            key = int(cursor.lastrowid or 0)
+            entry.key = key
+            self._remember(entry)
+            if bands:
+                self._db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(b, key) for b in bands])
+            if facts:
+                self._db.executemany("INSERT OR IGNORE INTO facts VALUES (?, ?)", [(f, key) for f in facts])
+            if common:
+                self._db.executemany("INSERT OR IGNORE INTO common_facts VALUES (?)", [(f,) for f in common])
+            if entry.marks:
+                self._db.executemany("INSERT OR IGNORE INTO marks VALUES (?, ?, ?)",
+                                     [(entry.story, m, key) for m in entry.marks])
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write story index {self.path}: {exc}") from exc
+        return key
+
+    def save_story(self, story: Story) -> None:
+        try:
+            self._db.execute("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (story.id, story.original, int(story.attributed), story.size, story.first_seen,
+                              story.last_seen, "\n".join(story.claims)))
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write story index {self.path}: {exc}") from exc
+
+    def stories(self) -> Iterator[Story]:
+        for row in self._all("SELECT id FROM stories ORDER BY id", []):
+            yield self.story(str(row[0]))
+
+    def members(self, story_id: str) -> list[Entry]:
+        return [_entry(r) for r in self._all(f"SELECT {_COLUMNS} FROM articles WHERE story = ? ORDER BY key",
+                                             (story_id,))]
+
+    def count(self) -> int:
+        row = self._one("SELECT count(*) FROM articles", ())
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        try:
+            self._commit()
+            self._db.close()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write story index {self.path}: {exc}") from exc
