@@ -175,30 +175,33 @@ class CleanJob:
             ScraperError: any error of ``clean`` or ``clean_text``, ``NotHTMLError`` for a feed or sitemap, or an
                 error of ``decode_content`` (``TruncatedError``...).
         """
-        url = page.final_url or page.url
-        when = _when(page.fetched_at)
-        if page.text is not None:
-            return clean_text(page.text, url, options=self.options, fetched_at=when, registry=self.registry)
-        body = self._body(page)
-        check_document(body)
-        return clean(body, url, options=self.options, encoding=page.encoding, fetched_at=when,
-                     registry=self.registry)
+        return self._clean(page, None if page.text is not None else self._body(page))
+
+    def run(self, page: RawPage) -> Cleaned:
+        """``clean``, then the page's attribution and the text's fingerprint (the body is decoded once).
+
+        Raises:
+            ScraperError: any error of ``clean``.
+        """
+        body = None if page.text is not None else self._body(page)
+        article = self._clean(page, body)
+        html = None
+        if body is not None:
+            html, _ = decode_bytes(gunzip_limited(body, self.options.max_bytes), page.encoding)
+        return Cleaned(article, attribute(article, html), fingerprint(article.text))
 
     def _body(self, page: RawPage) -> bytes:
         """The page's body decoded from its ``Content-Encoding`` (strictly: a cut stream is ``truncated``)."""
         return decode_content(page.body, page.header("Content-Encoding"), self.options.max_bytes)
 
-    def run(self, page: RawPage) -> Cleaned:
-        """``clean``, then the page's attribution and the text's fingerprint.
-
-        Raises:
-            ScraperError: any error of ``clean``.
-        """
-        article = self.clean(page)
-        html = None
-        if page.text is None:
-            html, _ = decode_bytes(gunzip_limited(self._body(page), self.options.max_bytes), page.encoding)
-        return Cleaned(article, attribute(article, html), fingerprint(article.text))
+    def _clean(self, page: RawPage, body: bytes | None) -> Article:
+        url = page.final_url or page.url
+        when = _when(page.fetched_at)
+        if page.text is not None or body is None:
+            return clean_text(page.text or "", url, options=self.options, fetched_at=when, registry=self.registry)
+        check_document(body)
+        return clean(body, url, options=self.options, encoding=page.encoding, fetched_at=when,
+                     registry=self.registry)
 
     def __call__(self, page: RawPage) -> Cleaned | ScraperError:
         """``run`` in a worker process: what the page became, or the error as a value (sent to the parent)."""
