@@ -99,6 +99,11 @@ def _stop(crawler: Any, error: StorageError) -> None:
         deferred_from_coro(engine.close_spider_async(reason=STORAGE_REASON))
 
 
+def storage_failed(crawler: Any, error: StorageError) -> None:
+    """Record a write error outside an item (closing a store): the first one stops the crawl."""
+    _stop(crawler, error)
+
+
 def storage_error(crawler: Any) -> StorageError | None:
     """The write error that stopped this run, if one did."""
     error: StorageError | None = getattr(crawler, "scraper_storage_error", None)
