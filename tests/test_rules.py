@@ -10,7 +10,7 @@ import pytest
 from scraper.blocks import Block, blocks_from_text
 from scraper.clean import clean
 from scraper.errors import ProfileError
-from scraper.profiles import ProfileRegistry
+from scraper.profiles import ProfileRegistry, default_registry
 from scraper.rules import RuleSet, compile_rule, compile_rules, load_rules_file
 from scraper.structure import _class_index
 from scraper.textrules import apply_text
@@ -132,6 +132,20 @@ def test_heading_opening_a_box_removes_the_whole_box_whatever_its_class() -> Non
 def test_heading_match_is_on_the_whole_heading_text() -> None:
     body = LONG * 3 + "<div><h4>Facts about Ana Ruiz's home town</h4><p>Kept text here about the town.</p></div>"
     assert "Kept text here" in _text(body, _rules(HEADING))
+
+
+@pytest.mark.parametrize(("heading", "matched"), [
+    ("You may be interested in the following topics as well:", True),
+    ("Other Posts You May Enjoy", True),
+    ("Articles you might also like", True),
+    ("More stories you would love too", True),
+    ("You may also like", True),
+    ("You may be interested in the council's answer", False),
+    ("Why you might enjoy winter running", False),
+])
+def test_the_related_heading_phrases_take_their_common_extensions(heading: str, matched: bool) -> None:
+    rule = next(r for r in default_registry().global_rules.of_kind("heading") if r.id == "related.heading")
+    assert rule.regex is not None and bool(rule.regex.search(heading)) is matched
 
 
 def test_inline_section_heading_stops_before_article_prose() -> None:
