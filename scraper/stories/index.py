@@ -1,7 +1,7 @@
 """The story index: every article of every run, so that a new one is found to be a duplicate, a copy or a
 rewrite of what came before, and joins that story.
 
-A lookup costs the same at a million articles as at a thousand: candidates come from an LSH index over the
+A lookup's work is bounded whatever the index holds: candidates come from an LSH index over the
 MinHash signature (32 bands of 4 values; each bucket holds at most ``BUCKET_CAP`` articles) and from the
 articles sharing the new one's rarest facts (a fact stated by more than ``FACT_CAP`` articles is common and no
 longer looked up); at most ``MAX_CANDIDATES`` of them are compared. Storage is a ``StoreProtocol``: SQLite
