@@ -164,6 +164,7 @@ def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915
     # Elements only (comments come as the children whose tails are an element's own text).
     in_link = in_chrome = count = 0
     findall = _WORD.findall
+    forum_class: dict[str, bool] = {}
     for event, el in etree.iterwalk(root, events=("start", "end"), tag=etree.Element):
         tag = el.tag
         if event == "end":
@@ -183,10 +184,10 @@ def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915
         if tag in _SKIPPED:
             continue
         own_text = el.text
-        own = len(findall(own_text)) if own_text else 0
+        own = len(findall(own_text)) if own_text and not own_text.isspace() else 0
         for child in el:
             tail = child.tail
-            if tail:
+            if tail and not tail.isspace():  # most tails are indentation: no words, no regex call
                 own += len(findall(tail))
         words += own
         if in_link:
@@ -252,7 +253,10 @@ def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915
             first = tokens[0] if tokens else ""
             if first:
                 sibling_classes[(parent, first)] += 1
-            if _FORUM_MARK.search(cls) and tag in ("div", "li", "article", "section", "tr", "table"):
+            marked = forum_class.get(cls)
+            if marked is None:  # pages repeat their class strings: test each once
+                marked = forum_class[cls] = bool(_FORUM_MARK.search(cls))
+            if marked and tag in ("div", "li", "article", "section", "tr", "table"):
                 post_classes[(parent, first)] += 1
     main = max(prose.values(), default=0)
     return PageSignals(
