@@ -466,14 +466,36 @@ def _byline_classes(tree: etree._Element) -> list[etree._Element]:
     return out
 
 
+def _document_elements(tree: etree._Element) -> Iterator[etree._Element]:
+    """Every element of the tree's document in page order, as ``/descendant::*`` selects them: broken
+    markup can leave libxml2 a second ``<html>`` beside the root."""
+    root = tree.getroottree().getroot()
+    for top in (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()):
+        if isinstance(top.tag, str):
+            yield from top.iter(etree.Element)
+
+
+def _marked_authors(tree: etree._Element) -> list[etree._Element]:
+    """Elements marked as an author, in page order: rel, itemprop, class or id "author", an
+    ``<author>`` element, test ids and components naming one.
+
+    The attributes are read in Python on one walk of the page: the same test in XPath (ten
+    attribute tests an element) costs several times more.
+    """
+    out: list[etree._Element] = []
+    for el in _document_elements(tree):
+        get = el.get
+        testid = get("data-testid") or ""
+        component = get("data-component") or ""
+        if (get("rel") == "author" or "author" in (get("itemprop") or "") or get("class") == "author"
+                or get("id") == "author" or el.tag == "author" or el.tag.endswith("}author")
+                or "author" in testid or "Author" in testid or "Byline" in component or "byline" in component):
+            out.append(el)
+    return out
+
+
 _BYLINE_XPATHS: list[Callable[[etree._Element], list[etree._Element]]] = [
-    # "@* and": an element without attributes fails one test instead of ten
-    etree.XPath(
-        "/descendant::*[(@* and (@rel='author' or @itemprop='author' or contains(@itemprop,'author') "
-        "or @class='author' or @id='author' or contains(@data-testid,'author') "
-        "or contains(@data-testid,'Author') or contains(@data-component,'Byline') "
-        "or contains(@data-component,'byline'))) or local-name()='author']"
-    ),
+    _marked_authors,
     _author_links,
     _byline_classes,
 ]
@@ -698,17 +720,33 @@ _MODIFIED_META = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified", "modified_time",
     "lastmod", "last-modified", "dcterms.modified", "dc.date.modified", "article.updated", "updated",
 )
-# two walks of the page each instead of four: the datetime and content attributes of one element
-# come in the element's attribute order, as the union of the two did
-_PUBLISHED_MARKUP = etree.XPath(
-    "/descendant::*[@itemprop='datePublished']/@*[name()='datetime' or name()='content']"
-    " | /descendant::time[@pubdate or contains(@class,'publish') or contains(@class,'entry-date')"
-    " or contains(@class,'post-date')]/@datetime"
-)
-_MODIFIED_MARKUP = etree.XPath(
-    "/descendant::*[@itemprop='dateModified']/@*[name()='datetime' or name()='content']"
-    " | /descendant::time[contains(@class,'updated') or contains(@class,'modified')]/@datetime"
-)
+_DATE_MARKUP = etree.XPath("/descendant::*[@itemprop='datePublished' or @itemprop='dateModified' or self::time]")
+
+
+def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str]]:
+    """Published and modified dates in the page's markup, in page order: the ``datetime`` and
+    ``content`` of ``itemprop=datePublished``/``dateModified`` elements, the ``datetime`` of a
+    ``<time pubdate>`` or a ``<time>`` classed publish/entry-date/post-date (published) or
+    updated/modified; one walk of the page for both."""
+    published: list[str] = []
+    modified: list[str] = []
+    for el in _DATE_MARKUP(tree):
+        itemprop = el.get("itemprop")
+        cls = el.get("class") or ""
+        is_time = el.tag == "time"
+        time_published = is_time and (el.get("pubdate") is not None or "publish" in cls or "entry-date" in cls
+                                      or "post-date" in cls)
+        time_modified = is_time and ("updated" in cls or "modified" in cls)
+        for name, value in el.items():  # one element's attributes in their order
+            if name not in ("datetime", "content"):
+                continue
+            if itemprop == "datePublished" or (time_published and name == "datetime"):
+                published.append(value)
+            if itemprop == "dateModified" or (time_modified and name == "datetime"):
+                modified.append(value)
+    return published, modified
+
+
 _TIME_ELEMENTS = etree.XPath("/descendant::time[@datetime]")
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline|info", re.I)
 _UPDATED_CUE = re.compile(
@@ -872,10 +910,11 @@ def _same_day(precise: str, day: str) -> bool:
 def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
            h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None, str | None]:
     """Published and modified: structured data first, the printed header date when it disagrees."""
+    published_markup, modified_markup = _markup_dates(tree)
     structured = _first_date([article.get("datePublished"), article.get("dateCreated"),
-                              *(meta.get(k) for k in _PUBLISHED_META), *_PUBLISHED_MARKUP(tree)], now)
+                              *(meta.get(k) for k in _PUBLISHED_META), *published_markup], now)
     modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
-                            *_MODIFIED_MARKUP(tree)], now)
+                            *modified_markup], now)
     printed, printed_updated = _printed_dates(tree, h1, now)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
