@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -132,17 +133,18 @@ def _article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     return ranked[0] if ranked else None
 
 
-def _meta_values(tree: etree._Element) -> dict[str, str]:
+def _meta_values(metas: list[etree._Element]) -> dict[str, str]:
+    """The first value of each meta tag of ``metas`` (``_META`` of the page), by lower-case name."""
     out: dict[str, str] = {}
-    for el in _META(tree):
+    for el in metas:
         key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").lower()
         out.setdefault(key.strip(), el.get("content", "").strip())
     return out
 
 
-def _meta_all(tree: etree._Element, name: str) -> list[str]:
+def _meta_all(metas: list[etree._Element], name: str) -> list[str]:
     """Every value of a repeated meta tag (``citation_author``, ``article:author``)."""
-    return [el.get("content", "").strip() for el in _META(tree)
+    return [el.get("content", "").strip() for el in metas
             if (el.get("property") or el.get("name") or "").lower() == name and el.get("content", "").strip()]
 
 
@@ -348,10 +350,10 @@ def _visible(el: etree._Element) -> bool:
     return True
 
 
-def _h1_texts(tree: etree._Element, site_keys: set[str]) -> list[str]:
+def _h1_texts(h1s: list[etree._Element], site_keys: set[str]) -> list[str]:
     """Visible ``<h1>`` texts that could be a headline (not the site's logo, not a one-word menu)."""
     out: list[str] = []
-    for h in _H1(tree):
+    for h in h1s:
         text = _text(h)
         if not text or len(text.split()) > _H1_MAX_WORDS or not _visible(h):
             continue
@@ -370,13 +372,13 @@ def _cut_pipe(title: str | None) -> str | None:
     return next((p for p in parts if len(p.split()) >= 3), max(parts, key=len, default=title))
 
 
-def _title(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
-           ) -> str | None:
-    return _cut_pipe(_headline(tree, meta, article, site_keys))
+def _title(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str],
+           h1s: list[etree._Element]) -> str | None:
+    return _cut_pipe(_headline(tree, meta, article, site_keys, h1s))
 
 
-def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
-              ) -> str | None:
+def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str],
+              h1s: list[etree._Element]) -> str | None:
     """The headline as printed: an ``<h1>`` that agrees with what the page says its title is.
 
     The references (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``) lose the
@@ -389,9 +391,9 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
     raw_refs = [article.get("headline"), meta.get("og:title"), meta.get("twitter:title"), *titles]
     refs = [strip_site_name(r, site_keys) for r in (clean_string(v) for v in raw_refs) if r]
     refs = [r for r in refs if name_key(r) and name_key(r) not in site_keys] or refs
-    h1s = [strip_site_name(h, site_keys) for h in _h1_texts(tree, site_keys)]
+    headings = [strip_site_name(h, site_keys) for h in _h1_texts(h1s, site_keys)]
     best, best_score = None, 0.0
-    for h in h1s:
+    for h in headings:
         score = max((_similarity(h, r) for r in refs), default=0.0)
         if score > best_score:
             best, best_score = h, score
@@ -537,11 +539,17 @@ def _byline_element_ok(el: etree._Element) -> bool:
         if tag in _NOT_BYLINE_TAGS:
             return False
         boxed = boxed or tag in ("aside", "footer")
-        tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
-        pattern = _NOT_BYLINE_SELF if depth == 0 else _NOT_BYLINE
-        if any(pattern.search(t) for t in tokens):
+        if _refused_names(f"{node.get('class', '')} {node.get('id', '')}", own=depth == 0):
             return False
     return not boxed
+
+
+@lru_cache(maxsize=4096)
+def _refused_names(names: str, *, own: bool) -> bool:
+    """Whether a class/id word names a comment, teaser or widget container (``own``: the element
+    itself, an avatar or a bio); cached, as a page's bylines share their ancestors."""
+    pattern = _NOT_BYLINE_SELF if own else _NOT_BYLINE
+    return any(pattern.search(t) for t in names.split())
 
 
 _BYLINE_DEPTH = 14
@@ -644,17 +652,17 @@ def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publi
     return people, agencies
 
 
-def _citation_authors(tree: etree._Element) -> list[str]:
+def _citation_authors(metas: list[etree._Element]) -> list[str]:
     """Scholarly ``citation_author`` tags, "Last, First" turned round."""
     names = []
-    for value in _meta_all(tree, "citation_author") or _meta_all(tree, "dc.creator"):
+    for value in _meta_all(metas, "citation_author") or _meta_all(metas, "dc.creator"):
         last, sep, first = value.partition(",")
         names.append(f"{first.strip()} {last.strip()}" if sep and first.strip() else value)
     return names
 
 
 def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],
-             publishers: frozenset[str]) -> Byline:
+             publishers: frozenset[str], *, metas: list[etree._Element]) -> Byline:
     """People first from JSON-LD Person authors, then meta tags, then byline markup, then byline text.
 
     The first source naming a person wins; a later source that names the same people and more
@@ -678,7 +686,7 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
     people, found_agencies = _jsonld_people(article, objects, publishers)
     agencies += found_agencies
     consider(people)
-    citation = _citation_authors(tree)
+    citation = _citation_authors(metas)
     if citation and not best:
         consider(p for name in citation for p in split_byline(name, publishers).people)
     meta_names = [meta.get(k) for k in ("author", "article:author", "dc.creator", "dcterms.creator",
@@ -723,14 +731,17 @@ _MODIFIED_META = (
 _DATE_MARKUP = etree.XPath("/descendant::*[@itemprop='datePublished' or @itemprop='dateModified' or self::time]")
 
 
-def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str]]:
+def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str], list[etree._Element]]:
     """Published and modified dates in the page's markup, in page order: the ``datetime`` and
     ``content`` of ``itemprop=datePublished``/``dateModified`` elements, the ``datetime`` of a
     ``<time pubdate>`` or a ``<time>`` classed publish/entry-date/post-date (published) or
-    updated/modified; one walk of the page for both."""
+    updated/modified; and the ``<time datetime>`` elements; one walk of the page for all three."""
     published: list[str] = []
     modified: list[str] = []
+    times: list[etree._Element] = []
     for el in _DATE_MARKUP(tree):
+        if el.tag == "time" and el.get("datetime") is not None:
+            times.append(el)
         itemprop = el.get("itemprop")
         cls = el.get("class") or ""
         is_time = el.tag == "time"
@@ -744,10 +755,9 @@ def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str]]:
                 published.append(value)
             if itemprop == "dateModified" or (time_modified and name == "datetime"):
                 modified.append(value)
-    return published, modified
+    return published, modified, times
 
 
-_TIME_ELEMENTS = etree.XPath("/descendant::time[@datetime]")
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline|info", re.I)
 _UPDATED_CUE = re.compile(
     r"updated|modified|aktualisiert|actualizado|actualizada|mis à jour|modifié|aggiornat|atualizad|bijgewerkt"
@@ -820,12 +830,12 @@ def _text_date(text: str, now: dt.datetime) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _printed_dates(tree: etree._Element, h1: etree._Element | None, now: dt.datetime
+def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime
                    ) -> tuple[str | None, str | None]:
-    """The published and updated days printed in the article's header: ``<time>`` elements and short
-    date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
+    """The published and updated days printed in the article's header: ``<time datetime>`` elements
+    (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
-    for el in _TIME_ELEMENTS(tree)[:20]:
+    for el in times[:20]:
         if not _byline_element_ok(el):
             continue
         value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now)
@@ -910,12 +920,12 @@ def _same_day(precise: str, day: str) -> bool:
 def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
            h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None, str | None]:
     """Published and modified: structured data first, the printed header date when it disagrees."""
-    published_markup, modified_markup = _markup_dates(tree)
+    published_markup, modified_markup, times = _markup_dates(tree)
     structured = _first_date([article.get("datePublished"), article.get("dateCreated"),
                               *(meta.get(k) for k in _PUBLISHED_META), *published_markup], now)
     modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
                             *modified_markup], now)
-    printed, printed_updated = _printed_dates(tree, h1, now)
+    printed, printed_updated = _printed_dates(times, h1, now)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
@@ -963,10 +973,9 @@ def _listing(values: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in (clean_string(i) for i in items) if c))
 
 
-def _headline_element(tree: etree._Element, title: str | None) -> etree._Element | None:
+def _headline_element(h1s: list[etree._Element], title: str | None) -> etree._Element | None:
     """The ``<h1>`` printing the title (the anchor of the article's header), if any."""
     key = name_key(title or "")
-    h1s = _H1(tree)
     for h in h1s:
         if key and name_key(_text(h)) == key:
             return h
@@ -987,7 +996,8 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     now = now or dt.datetime.now(dt.UTC)
     objects = jsonld_objects(tree)
     a = _article(objects) or {}
-    meta = _meta_values(tree)
+    metas = _META(tree)
+    meta = _meta_values(metas)
     head = examine_meta(tree)  # trafilatura's reading of <meta> tags (og:, twitter:, dc., ...)
     canonical = next((h.strip() for h in _CANONICAL(tree) if h.strip()), None) or meta.get("og:url") or None
     if canonical and url:
@@ -997,9 +1007,10 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     sites = _site_names(meta, objects, a)
     site_keys = {name_key(s) for s in sites} | _host_keys(url or canonical)
     site_keys.discard("")
-    title = _title(tree, meta, a, site_keys)
-    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical))
-    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(tree, title), now)
+    h1s = _H1(tree)
+    title = _title(tree, meta, a, site_keys, h1s)
+    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical), metas=metas)
+    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(h1s, title), now)
     language, language_source = _language(tree, meta, a or None)
     types = sorted({t for o in objects for t in schema_types(o)})
     return PageMeta(
