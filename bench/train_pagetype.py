@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
 import pickle
 import sys
@@ -32,10 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 from datasets import WHERE, Page, iter_pages
 
-from scraper import clean as clean_module
 from scraper.config import DEFAULT_OPTIONS
 from scraper.errors import ScraperError
 from scraper.pagetype import page_features
+
+# the module, not the function scraper/__init__.py exports under the same name
+clean_module = importlib.import_module("scraper.clean")
 
 CLASSES = ("article", "listing", "product", "forum", "other")
 LABELS = {"article": "article", "collection": "listing", "listing": "listing", "product": "product",

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -29,10 +30,12 @@ from scraper.pagetype import PageSignals, page_signals
 
 logger = logging.getLogger(__name__)
 
-_JSONLD = etree.XPath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()")
-_META = etree.XPath("//meta[@content][@property or @name or @itemprop or @http-equiv]")
+# "/descendant::x" selects what "//x" does (no positional predicates here) without libxml2 first
+# gathering every node of the page for the "descendant-or-self::node()" step "//" stands for.
+_JSONLD = etree.XPath("/descendant::script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()")
+_META = etree.XPath("/descendant::meta[@content][@property or @name or @itemprop or @http-equiv]")
 _CANONICAL = etree.XPath(
-    "//link[contains(concat(' ', translate(@rel,'CANONICAL','canonical'), ' '), ' canonical ')]/@href"
+    "/descendant::link[contains(concat(' ', translate(@rel,'CANONICAL','canonical'), ' '), ' canonical ')]/@href"
 )
 _HTML_LANG = etree.XPath("/html/@lang | /html/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
 _ARTICLE_TYPES = frozenset({
@@ -130,17 +133,18 @@ def _article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     return ranked[0] if ranked else None
 
 
-def _meta_values(tree: etree._Element) -> dict[str, str]:
+def _meta_values(metas: list[etree._Element]) -> dict[str, str]:
+    """The first value of each meta tag of ``metas`` (``_META`` of the page), by lower-case name."""
     out: dict[str, str] = {}
-    for el in _META(tree):
+    for el in metas:
         key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").lower()
         out.setdefault(key.strip(), el.get("content", "").strip())
     return out
 
 
-def _meta_all(tree: etree._Element, name: str) -> list[str]:
+def _meta_all(metas: list[etree._Element], name: str) -> list[str]:
     """Every value of a repeated meta tag (``citation_author``, ``article:author``)."""
-    return [el.get("content", "").strip() for el in _META(tree)
+    return [el.get("content", "").strip() for el in metas
             if (el.get("property") or el.get("name") or "").lower() == name and el.get("content", "").strip()]
 
 
@@ -346,10 +350,10 @@ def _visible(el: etree._Element) -> bool:
     return True
 
 
-def _h1_texts(tree: etree._Element, site_keys: set[str]) -> list[str]:
+def _h1_texts(h1s: list[etree._Element], site_keys: set[str]) -> list[str]:
     """Visible ``<h1>`` texts that could be a headline (not the site's logo, not a one-word menu)."""
     out: list[str] = []
-    for h in _H1(tree):
+    for h in h1s:
         text = _text(h)
         if not text or len(text.split()) > _H1_MAX_WORDS or not _visible(h):
             continue
@@ -368,13 +372,13 @@ def _cut_pipe(title: str | None) -> str | None:
     return next((p for p in parts if len(p.split()) >= 3), max(parts, key=len, default=title))
 
 
-def _title(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
-           ) -> str | None:
-    return _cut_pipe(_headline(tree, meta, article, site_keys))
+def _title(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str],
+           h1s: list[etree._Element]) -> str | None:
+    return _cut_pipe(_headline(tree, meta, article, site_keys, h1s))
 
 
-def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str]
-              ) -> str | None:
+def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], site_keys: set[str],
+              h1s: list[etree._Element]) -> str | None:
     """The headline as printed: an ``<h1>`` that agrees with what the page says its title is.
 
     The references (JSON-LD ``headline``, ``og:title``, ``twitter:title``, ``<title>``) lose the
@@ -387,9 +391,9 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
     raw_refs = [article.get("headline"), meta.get("og:title"), meta.get("twitter:title"), *titles]
     refs = [strip_site_name(r, site_keys) for r in (clean_string(v) for v in raw_refs) if r]
     refs = [r for r in refs if name_key(r) and name_key(r) not in site_keys] or refs
-    h1s = [strip_site_name(h, site_keys) for h in _h1_texts(tree, site_keys)]
+    headings = [strip_site_name(h, site_keys) for h in _h1_texts(h1s, site_keys)]
     best, best_score = None, 0.0
-    for h in h1s:
+    for h in headings:
         score = max((_similarity(h, r) for r in refs), default=0.0)
         if score > best_score:
             best, best_score = h, score
@@ -439,7 +443,7 @@ _BYLINE_CLASS = re.compile(
     r"writer|reporter|journalist|autor|auteur|autore|bylines?|credits?|zuozhe|bianji)(?:$|[\s_-])", re.I,
 )
 _BYLINE_ID = re.compile(r"by-?line|author|writer", re.I)
-_HREFS = etree.XPath("//a/@href")
+_HREFS = etree.XPath("/descendant::a/@href")
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
 
 
@@ -464,13 +468,36 @@ def _byline_classes(tree: etree._Element) -> list[etree._Element]:
     return out
 
 
+def _document_elements(tree: etree._Element) -> Iterator[etree._Element]:
+    """Every element of the tree's document in page order, as ``/descendant::*`` selects them: broken
+    markup can leave libxml2 a second ``<html>`` beside the root."""
+    root = tree.getroottree().getroot()
+    for top in (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()):
+        if isinstance(top.tag, str):
+            yield from top.iter(etree.Element)
+
+
+def _marked_authors(tree: etree._Element) -> list[etree._Element]:
+    """Elements marked as an author, in page order: rel, itemprop, class or id "author", an
+    ``<author>`` element, test ids and components naming one.
+
+    The attributes are read in Python on one walk of the page: the same test in XPath (ten
+    attribute tests an element) costs several times more.
+    """
+    out: list[etree._Element] = []
+    for el in _document_elements(tree):
+        get = el.get
+        testid = get("data-testid") or ""
+        component = get("data-component") or ""
+        if (get("rel") == "author" or "author" in (get("itemprop") or "") or get("class") == "author"
+                or get("id") == "author" or el.tag == "author" or el.tag.endswith("}author")
+                or "author" in testid or "Author" in testid or "Byline" in component or "byline" in component):
+            out.append(el)
+    return out
+
+
 _BYLINE_XPATHS: list[Callable[[etree._Element], list[etree._Element]]] = [
-    etree.XPath(
-        "//*[@rel='author' or @itemprop='author' or contains(@itemprop,'author') or @class='author' "
-        "or @id='author' or local-name()='author' or contains(@data-testid,'author') "
-        "or contains(@data-testid,'Author') or contains(@data-component,'Byline') "
-        "or contains(@data-component,'byline')]"
-    ),
+    _marked_authors,
     _author_links,
     _byline_classes,
 ]
@@ -490,7 +517,8 @@ _BY_LINE = re.compile(
     r"^\s*(?:by|von|por|par|door|di|av|af|text|texto|testo|autor|written by|posted by)\s*[:：]?\s+\S", re.I
 )
 _BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text)\s*[:：]?", re.I)
-_TEXT_NODES = etree.XPath("//body//text()[normalize-space()][string-length(normalize-space()) < 160]")
+_TEXT_NODES = etree.XPath(
+    "/descendant::body/descendant::text()[normalize-space()][string-length(normalize-space()) < 160]")
 
 
 def _byline_element_ok(el: etree._Element) -> bool:
@@ -511,11 +539,17 @@ def _byline_element_ok(el: etree._Element) -> bool:
         if tag in _NOT_BYLINE_TAGS:
             return False
         boxed = boxed or tag in ("aside", "footer")
-        tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
-        pattern = _NOT_BYLINE_SELF if depth == 0 else _NOT_BYLINE
-        if any(pattern.search(t) for t in tokens):
+        if _refused_names(f"{node.get('class', '')} {node.get('id', '')}", own=depth == 0):
             return False
     return not boxed
+
+
+@lru_cache(maxsize=4096)
+def _refused_names(names: str, *, own: bool) -> bool:
+    """Whether a class/id word names a comment, teaser or widget container (``own``: the element
+    itself, an avatar or a bio); cached, as a page's bylines share their ancestors."""
+    pattern = _NOT_BYLINE_SELF if own else _NOT_BYLINE
+    return any(pattern.search(t) for t in names.split())
 
 
 _BYLINE_DEPTH = 14
@@ -618,17 +652,17 @@ def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publi
     return people, agencies
 
 
-def _citation_authors(tree: etree._Element) -> list[str]:
+def _citation_authors(metas: list[etree._Element]) -> list[str]:
     """Scholarly ``citation_author`` tags, "Last, First" turned round."""
     names = []
-    for value in _meta_all(tree, "citation_author") or _meta_all(tree, "dc.creator"):
+    for value in _meta_all(metas, "citation_author") or _meta_all(metas, "dc.creator"):
         last, sep, first = value.partition(",")
         names.append(f"{first.strip()} {last.strip()}" if sep and first.strip() else value)
     return names
 
 
 def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],
-             publishers: frozenset[str]) -> Byline:
+             publishers: frozenset[str], *, metas: list[etree._Element]) -> Byline:
     """People first from JSON-LD Person authors, then meta tags, then byline markup, then byline text.
 
     The first source naming a person wins; a later source that names the same people and more
@@ -652,7 +686,7 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
     people, found_agencies = _jsonld_people(article, objects, publishers)
     agencies += found_agencies
     consider(people)
-    citation = _citation_authors(tree)
+    citation = _citation_authors(metas)
     if citation and not best:
         consider(p for name in citation for p in split_byline(name, publishers).people)
     meta_names = [meta.get(k) for k in ("author", "article:author", "dc.creator", "dcterms.creator",
@@ -694,16 +728,36 @@ _MODIFIED_META = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified", "modified_time",
     "lastmod", "last-modified", "dcterms.modified", "dc.date.modified", "article.updated", "updated",
 )
-_PUBLISHED_MARKUP = etree.XPath(
-    "//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content"
-    " | //time[@pubdate]/@datetime | //time[contains(@class,'publish') or contains(@class,'entry-date')"
-    " or contains(@class,'post-date')]/@datetime"
-)
-_MODIFIED_MARKUP = etree.XPath(
-    "//*[@itemprop='dateModified']/@datetime | //*[@itemprop='dateModified']/@content"
-    " | //time[contains(@class,'updated') or contains(@class,'modified')]/@datetime"
-)
-_TIME_ELEMENTS = etree.XPath("//time[@datetime]")
+_DATE_MARKUP = etree.XPath("/descendant::*[@itemprop='datePublished' or @itemprop='dateModified' or self::time]")
+
+
+def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str], list[etree._Element]]:
+    """Published and modified dates in the page's markup, in page order: the ``datetime`` and
+    ``content`` of ``itemprop=datePublished``/``dateModified`` elements, the ``datetime`` of a
+    ``<time pubdate>`` or a ``<time>`` classed publish/entry-date/post-date (published) or
+    updated/modified; and the ``<time datetime>`` elements; one walk of the page for all three."""
+    published: list[str] = []
+    modified: list[str] = []
+    times: list[etree._Element] = []
+    for el in _DATE_MARKUP(tree):
+        if el.tag == "time" and el.get("datetime") is not None:
+            times.append(el)
+        itemprop = el.get("itemprop")
+        cls = el.get("class") or ""
+        is_time = el.tag == "time"
+        time_published = is_time and (el.get("pubdate") is not None or "publish" in cls or "entry-date" in cls
+                                      or "post-date" in cls)
+        time_modified = is_time and ("updated" in cls or "modified" in cls)
+        for name, value in el.items():  # one element's attributes in their order
+            if name not in ("datetime", "content"):
+                continue
+            if itemprop == "datePublished" or (time_published and name == "datetime"):
+                published.append(value)
+            if itemprop == "dateModified" or (time_modified and name == "datetime"):
+                modified.append(value)
+    return published, modified, times
+
+
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|meta|byline|info", re.I)
 _UPDATED_CUE = re.compile(
     r"updated|modified|aktualisiert|actualizado|actualizada|mis à jour|modifié|aggiornat|atualizad|bijgewerkt"
@@ -776,12 +830,12 @@ def _text_date(text: str, now: dt.datetime) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _printed_dates(tree: etree._Element, h1: etree._Element | None, now: dt.datetime
+def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime
                    ) -> tuple[str | None, str | None]:
-    """The published and updated days printed in the article's header: ``<time>`` elements and short
-    date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
+    """The published and updated days printed in the article's header: ``<time datetime>`` elements
+    (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
-    for el in _TIME_ELEMENTS(tree)[:20]:
+    for el in times[:20]:
         if not _byline_element_ok(el):
             continue
         value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now)
@@ -866,11 +920,12 @@ def _same_day(precise: str, day: str) -> bool:
 def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
            h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None, str | None]:
     """Published and modified: structured data first, the printed header date when it disagrees."""
+    published_markup, modified_markup, times = _markup_dates(tree)
     structured = _first_date([article.get("datePublished"), article.get("dateCreated"),
-                              *(meta.get(k) for k in _PUBLISHED_META), *_PUBLISHED_MARKUP(tree)], now)
+                              *(meta.get(k) for k in _PUBLISHED_META), *published_markup], now)
     modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
-                            *_MODIFIED_MARKUP(tree)], now)
-    printed, printed_updated = _printed_dates(tree, h1, now)
+                            *modified_markup], now)
+    printed, printed_updated = _printed_dates(times, h1, now)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
@@ -918,10 +973,9 @@ def _listing(values: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in (clean_string(i) for i in items) if c))
 
 
-def _headline_element(tree: etree._Element, title: str | None) -> etree._Element | None:
+def _headline_element(h1s: list[etree._Element], title: str | None) -> etree._Element | None:
     """The ``<h1>`` printing the title (the anchor of the article's header), if any."""
     key = name_key(title or "")
-    h1s = _H1(tree)
     for h in h1s:
         if key and name_key(_text(h)) == key:
             return h
@@ -942,7 +996,8 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     now = now or dt.datetime.now(dt.UTC)
     objects = jsonld_objects(tree)
     a = _article(objects) or {}
-    meta = _meta_values(tree)
+    metas = _META(tree)
+    meta = _meta_values(metas)
     head = examine_meta(tree)  # trafilatura's reading of <meta> tags (og:, twitter:, dc., ...)
     canonical = next((h.strip() for h in _CANONICAL(tree) if h.strip()), None) or meta.get("og:url") or None
     if canonical and url:
@@ -952,9 +1007,10 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     sites = _site_names(meta, objects, a)
     site_keys = {name_key(s) for s in sites} | _host_keys(url or canonical)
     site_keys.discard("")
-    title = _title(tree, meta, a, site_keys)
-    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical))
-    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(tree, title), now)
+    h1s = _H1(tree)
+    title = _title(tree, meta, a, site_keys, h1s)
+    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical), metas=metas)
+    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(h1s, title), now)
     language, language_source = _language(tree, meta, a or None)
     types = sorted({t for o in objects for t in schema_types(o)})
     return PageMeta(

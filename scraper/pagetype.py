@@ -91,6 +91,7 @@ _LIVE_TYPES = frozenset({"liveblogposting"})
 _WEIGHTS = Path(__file__).with_name("pagetype.json")
 _BLOCKS = ("p", "div", "li", "td", "section", "article", "dd", "blockquote")
 _MAX_ELEMENTS = 20000
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})  # their own text is not the page's
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +150,6 @@ class PageSignals:
         return self.link_words / self.words if self.words else 0.0
 
 
-def _own_words(el: etree._Element) -> int:
-    return len(_WORD.findall(el.text or "")) + sum(len(_WORD.findall(c.tail or "")) for c in el)
-
-
 def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915 - one pass counts every signal
     """Measure the page tree (unpruned; scripts may be present) for ``classify_page``."""
     body = tree.find(".//body")
@@ -164,24 +161,34 @@ def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915
     sibling_classes: Counter[tuple[Any, str]] = Counter()
     # One walk with open-element counters, so that "inside a link" and "inside navigation" cost
     # nothing per element (asking each element for its ancestors would dominate the time).
+    # Elements only (comments come as the children whose tails are an element's own text).
     in_link = in_chrome = count = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    findall = _WORD.findall
+    forum_class: dict[str, bool] = {}
+    for event, el in etree.iterwalk(root, events=("start", "end"), tag=etree.Element):
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
         if event == "end":
-            in_link -= tag == "a"
-            in_chrome -= tag in _CHROME
+            if tag == "a":
+                in_link -= 1
+            elif tag in _CHROME:
+                in_chrome -= 1
             continue
         count += 1
         if count > _MAX_ELEMENTS:
             break
         chrome_here = in_chrome > 0
-        in_link += tag == "a"
-        in_chrome += tag in _CHROME
-        if tag in ("script", "style", "noscript", "template", "svg"):
+        if tag == "a":
+            in_link += 1
+        elif tag in _CHROME:
+            in_chrome += 1
+        if tag in _SKIPPED:
             continue
-        own = _own_words(el)
+        own_text = el.text
+        own = len(findall(own_text)) if own_text and not own_text.isspace() else 0
+        for child in el:
+            tail = child.tail
+            if tail and not tail.isspace():  # most tails are indentation: no words, no regex call
+                own += len(findall(tail))
         words += own
         if in_link:
             link_words += own
@@ -227,7 +234,7 @@ def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915
             h1s += 1
         elif tag == "time":
             times += 1
-        short = " ".join((el.text or "").split())
+        short = " ".join(own_text.split()) if own_text else ""
         if short and len(short) <= 40:
             if _PRICE.search(short):
                 prices += 1
@@ -239,13 +246,17 @@ def page_signals(tree: etree._Element) -> PageSignals:  # noqa: PLR0912, PLR0915
                 docs += 1
             if _SERVICE_MARK.match(short):
                 services += 1
-        cls = el.get("class")
-        if cls and tag in _BLOCKS:
+        cls = el.get("class") if tag in _BLOCKS else None
+        if cls:
             parent = el.getparent()
-            first = cls.split()[0] if cls.split() else ""
+            tokens = cls.split()
+            first = tokens[0] if tokens else ""
             if first:
                 sibling_classes[(parent, first)] += 1
-            if _FORUM_MARK.search(cls) and tag in ("div", "li", "article", "section", "tr", "table"):
+            marked = forum_class.get(cls)
+            if marked is None:  # pages repeat their class strings: test each once
+                marked = forum_class[cls] = bool(_FORUM_MARK.search(cls))
+            if marked and tag in ("div", "li", "article", "section", "tr", "table"):
                 post_classes[(parent, first)] += 1
     main = max(prose.values(), default=0)
     return PageSignals(

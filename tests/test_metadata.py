@@ -205,3 +205,23 @@ def test_language_is_declared_or_detected_with_its_source() -> None:
     html = f"<html><head><title>Strompreis sinkt</title></head><body><article>{german}</article></body></html>"
     article = clean(html, "https://zeitung.example.de/a")
     assert (article.language, article.language_source) == ("de", "detected")
+
+
+def test_markup_dates_published_and_modified_in_one_read() -> None:
+    body = ("<span itemprop='datePublished' content='2025-06-10'></span>"
+            "<time class='updated' datetime='2025-06-11T10:00:00Z'>June 11</time>")
+    meta = _meta(body, url="https://news.example.com/story")
+    assert (meta.published, meta.published_source) == ("2025-06-10", "structured")
+    assert meta.modified == "2025-06-11T10:00:00+00:00"
+
+
+def test_markup_after_the_closing_html_tag_is_read_too() -> None:
+    """libxml2 puts markup after ``</html>`` into a second ``<html>`` beside the root: its author
+    and date markup still count, as XPath over the whole document finds them."""
+    page = _page().replace("</html>", "</html><div><span itemprop='author'>Jane Doe</span>"
+                                      "<time pubdate datetime='2025-06-09T08:00:00Z'>9 June</time></div>")
+    tree = _parse(page)
+    assert len(list(tree.itersiblings())) == 1  # the page does make a second root
+    meta = read_page_meta(tree, "https://news.example.com/story", now=NOW)
+    assert meta.authors == ("Jane Doe",)
+    assert meta.published == "2025-06-09T08:00:00+00:00"

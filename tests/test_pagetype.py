@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from scraper import CleanJob, clean
-from scraper.pagetype import PAGE_TYPES, is_article, not_article_reason
+from scraper.clean import _parse
+from scraper.pagetype import PAGE_TYPES, is_article, not_article_reason, page_signals
 from scraper.reclean import run
 from tests.conftest import BODY
 
@@ -133,3 +134,26 @@ def test_reclean_writes_non_articles_as_errors_unless_kept(tmp_path: Path) -> No
     assert errors[0]["source"]["file"].endswith("shoe.html")
     kept = run([str(src)], tmp_path / "kept", jobs=1, job=CleanJob(min_words=10, keep_non_articles=True))
     assert kept.total.articles == 2 and not kept.total.errors
+
+
+def test_page_signals_count_the_page_as_one_walk_of_it_would() -> None:
+    """Words are counted per text node: an element's own text and its children's tails, not the text
+    of scripts, styles or an svg itself (an svg's children's are); link words are those inside links."""
+    page = _parse(
+        "<html><head><title>t</title><script>var hidden = 1;</script></head><body>"
+        "<nav><a href='/'>Home page</a> <a href='/news'>2</a></nav>"
+        "<div class='card x'>one two <i>three</i> <b>four</b> five</div><div class='card'>six</div>"
+        "<p>" + " ".join(["word"] * 30) + " <a href='tel:+100'>call us now please</a></p>"
+        "<svg>ignored<text>drawn</text></svg><script>var also = 'not counted';</script>"
+        "<button>Get started</button><input type='checkbox'><input type='text'><input type='hidden'>"
+        "<span>€ 12,00</span><h2>Pricing</h2><pre>code</pre><p><code>inline</code></p><time>today</time>"
+        "</body></html>")
+    s = page_signals(page)
+    # Home page, 2, one two three four five, six, 30 words, call us now please, drawn, Get started,
+    # 12 00, Pricing, code, inline, today
+    assert s.words == 2 + 1 + 5 + 1 + 30 + 4 + 1 + 2 + 2 + 1 + 1 + 1 + 1
+    assert s.link_words == 2 + 1 + 4
+    assert (s.chrome_links, s.pagination, s.phone_links, s.teasers) == (2, 1, 1, 0)
+    assert (s.paragraph_words, s.main_share) == (34, 1.0)
+    assert (s.repeated, s.calls_to_action, s.filters, s.inputs) == (2, 1, 1, 1)
+    assert (s.prices, s.service_marks, s.headings, s.code_blocks, s.time_elements) == (1, 1, 1, 1, 1)
