@@ -235,8 +235,13 @@ def _similarity(a: str, b: str) -> float:
 # Separators between a headline and the site's name: "Headline | Site", "Site – Headline".
 _TITLE_SEP = re.compile(r"(\s+[|–—\-·•»«~/⁄*:]{1,2}\s+|\s*\|\s*|\s+[-–—]\s*(?=[A-Z])|(?<=\w)\s*[–—]\s+)")
 _DATEISH = re.compile(r"^[\d\s./\-:]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
-_HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader|hidden|d-none|offscreen|hide)"
-                           r"(?:$|[\s_-])", re.I)
+# A class token that hides its element ("sr-only", "is-hidden", "d-none"); not a token that only names a
+# hidden part ("hide-focus-outline", "genesis-breadcrumbs-hidden", "bricks-lazy-hidden" on <body> or a
+# wrapper), and not Tailwind's "hidden md:block" (shown from a breakpoint on).
+_HIDDEN_CLASS = re.compile(
+    r"(?:^|\s)(?:(?:is|u|js|ui|a11y)-)?(?:sr-only|visually-?hidden|screen-?reader(?:-text|-only)?|hidden|d-none|"
+    r"offscreen|hide|invisible)(?=\s|$)", re.I)
+_SHOWN_FROM = re.compile(r"(?:^|\s)\w+:(?:block|flex|inline|inline-block|grid|table)(?=\s|$)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _H1_MAX_WORDS = 40
 
@@ -341,7 +346,9 @@ def _visible(el: etree._Element) -> bool:
     for node in (el, *el.iterancestors()):
         if node.get("hidden") is not None or node.get("aria-hidden") == "true":
             return False
-        if _HIDDEN_CLASS.search(node.get("class", "")) or _HIDDEN_STYLE.search(node.get("style", "")):
+        classes = node.get("class", "")
+        if (_HIDDEN_CLASS.search(classes) and not _SHOWN_FROM.search(classes)) or _HIDDEN_STYLE.search(
+                node.get("style", "")):
             return False
     return True
 

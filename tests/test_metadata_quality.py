@@ -1,0 +1,60 @@
+"""Metadata failure families found on real pages (titles, dates, authors): hand-written pages, several languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from scraper.clean import _parse
+from scraper.metadata import PageMeta, read_page_meta
+from tests.conftest import BODY
+
+NOW = dt.datetime(2025, 6, 20, 12, 0, tzinfo=dt.UTC)
+
+
+def _meta(body: str = "", head: str = "", url: str = "https://news.example.com/story", lang: str = "en",
+          body_class: str = "") -> PageMeta:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head>"
+            f"<body class='{body_class}'><article>{body}{paragraphs}</article></body></html>")
+    return read_page_meta(_parse(html), url, now=NOW)
+
+
+def _ld(obj: dict[str, object]) -> str:
+    return f"<script type='application/ld+json'>{json.dumps(obj)}</script>"
+
+
+# -- titles: visibility -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body_class", "og", "h1", "lang"),
+    [
+        ("single-post hide-focus-outline content-title-style-normal", "Best Office Chairs for Back Pain Relief",
+         "Best Office Chairs to Prevent Back Pain", "en"),
+        ("wp-theme-genesis genesis-breadcrumbs-hidden", "Vor- und Nachteile des Lebens im Tiny House",
+         "Vor- und Nachteile des Lebens im Tiny House: Warum so wohnen?", "de"),
+        ("tweak-blog-item-show-date hide-opentable-icons", "Técnicas de composición en paisaje",
+         "Técnicas de composición en la fotografía de paisaje", "es"),
+    ],
+)
+def test_a_class_naming_a_hidden_part_does_not_hide_the_headline(body_class: str, og: str, h1: str, lang: str
+                                                                 ) -> None:
+    head = f"<meta property='og:title' content='{og}'>"
+    assert _meta(f"<h1>{h1}</h1>", head, lang=lang, body_class=body_class).title == h1
+
+
+@pytest.mark.parametrize("hidden", ["class='sr-only'", "class='entry-title is-hidden'", "class='d-none'",
+                                    "style='display: none'", "hidden", "class='screen-reader-text'"])
+def test_a_hidden_h1_is_still_not_the_headline(hidden: str) -> None:
+    head = "<meta property='og:title' content='Reservoir levels fall to a record low'>"
+    body = f"<h1 {hidden}>Reservoir levels fall: our full archive of water stories</h1>"
+    assert _meta(body, head).title == "Reservoir levels fall to a record low"
+
+
+def test_a_tailwind_h1_shown_from_a_breakpoint_on_is_visible() -> None:
+    head = "<meta property='og:title' content='Reservoir levels 2025: all you need to know'>"
+    body = "<h1 class='hidden md:block'>Reservoir levels fall to a record low after the driest spring</h1>"
+    assert _meta(body, head).title == "Reservoir levels fall to a record low after the driest spring"
