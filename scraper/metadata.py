@@ -849,15 +849,30 @@ def _url_date(url: str | None, now: dt.datetime) -> str | None:
     return _plausible(day, now)
 
 
+# 1 January written as a day, in the page's own words: "2025-01-01", "01.01.2025", "1/1/2025", "Jan. 1, 2025",
+# "1er janvier 2025", "1. Januar 2025", "1 de enero de 2025", "1 gennaio 2025", "2025年1月1日", "1 stycznia".
+_NEW_YEAR = (r"{y}[-/.]0?1[-/.]0?1\b|\b0?1[-/.]0?1[-/.]{y}|\b(?:jan|ene|gen|sty|tam|oca|янв)\w*\.?\s+0?1(?:st)?\b,?\s+"
+             r"{y}|\b0?1(?:st|er|\.|º)?\s+(?:de\s+)?(?:jan|ene|gen|sty|tam|oca|янв)\w*\.?,?\s+(?:de\s+)?{y}|{y}\s*年\s*0?1\s*月\s*0?1")
+
+
 def _htmldate(tree: etree._Element, url: str | None, now: dt.datetime) -> str | None:
-    """htmldate's extensive search for the original date: the fallback when the markup is silent."""
+    """htmldate's extensive search for the original date: the fallback when the markup is silent.
+
+    Its last resorts are a year alone (a copyright line "© 2014", a year in the text), returned as
+    1 January of that year: a day the page never printed. That answer is refused unless the page
+    does print 1 January of that year.
+    """
     try:
         found = find_date(tree, url=url, extensive_search=True, original_date=True,
                           max_date=(now + _FUTURE).strftime("%Y-%m-%d"))
     except Exception:  # htmldate is a heuristic over arbitrary pages; its failure only means "no date"
         logger.debug("htmldate failed", exc_info=True)
         return None
-    return _plausible(found, now) if isinstance(found, str) else None
+    if not isinstance(found, str):
+        return None
+    if found[4:] == "-01-01" and not re.search(_NEW_YEAR.format(y=found[:4]), " ".join(tree.itertext()), re.I):
+        return None
+    return _plausible(found, now)
 
 
 def _same_day(precise: str, day: str) -> bool:

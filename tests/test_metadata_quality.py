@@ -58,3 +58,32 @@ def test_a_tailwind_h1_shown_from_a_breakpoint_on_is_visible() -> None:
     head = "<meta property='og:title' content='Reservoir levels 2025: all you need to know'>"
     body = "<h1 class='hidden md:block'>Reservoir levels fall to a record low after the driest spring</h1>"
     assert _meta(body, head).title == "Reservoir levels fall to a record low after the driest spring"
+
+
+# -- dates: a year is not a day ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("footer", "lang"),
+    [("© 2014 Example Media. All rights reserved.", "en"), ("Copyright 2019 Beispiel Verlag GmbH", "de"),
+     ("© 2021 Éditions Exemple – tous droits réservés", "fr"), ("Fundado en 2003", "es")],
+)
+def test_a_copyright_year_is_not_a_publication_day(footer: str, lang: str) -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<html lang='{lang}'><head><title>Ein Ratgeber</title></head><body><article>{paragraphs}</article>"
+            f"<footer><p>{footer}</p></footer></body></html>")
+    meta = read_page_meta(_parse(html), "https://site.example/guide", now=NOW)
+    assert meta.published is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "lang"),
+    [("Published January 1, 2025", "en"), ("Veröffentlicht am 01.01.2025", "de"), ("Publié le 1er janvier 2025", "fr"),
+     ("Publicado el 1 de enero de 2025", "es")],
+)
+def test_a_printed_first_of_january_is_still_a_day(printed: str, lang: str) -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<html lang='{lang}'><head><title>Ein Ratgeber</title></head><body><article><p>{printed}</p>"
+            f"{paragraphs}</article><footer><p>© 2025 Example</p></footer></body></html>")
+    meta = read_page_meta(_parse(html), "https://site.example/guide", now=NOW)
+    assert (meta.published or "")[:10] == "2025-01-01"
