@@ -497,6 +497,8 @@ _BY_LINE = re.compile(
     r"^\s*(?:by|von|por|par|door|di|av|af|text|texto|testo|autor|written by|posted by)\s*[:：]?\s+\S", re.I
 )
 _BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text)\s*[:：]?", re.I)
+# Empty elements between a "By" label and the name (an icon, an avatar, a line break).
+_EMPTY_BETWEEN = frozenset({"br", "span", "i", "img", "picture", "svg", "source", "div"})
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space()][string-length(normalize-space()) < 160]")
 
 
@@ -578,10 +580,17 @@ def _text_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
         text = " ".join(str(node).split())
         if _BY_LABEL.fullmatch(text):  # "Written by" in one element, the name in the next
             parent = node.getparent()
-            following = parent.getnext() if parent is not None else None
-            while following is not None and not _text(following) and following.tag in ("br", "span", "i", "img"):
+            if parent is None or not _byline_element_ok(parent):
+                continue
+            if node.is_text and len(parent):  # "<p>By <strong>Jane Doe</strong></p>": the name inside
+                whole = _text(parent)
+                if _BY_LINE.match(whole) and len(whole.split()) <= 12:
+                    yield whole, 0
+                    continue
+            following = parent.getnext()
+            while following is not None and not _text(following) and following.tag in _EMPTY_BETWEEN:
                 following = following.getnext()
-            if following is not None and parent is not None and _byline_element_ok(parent):
+            if following is not None:
                 name = _text(following)
                 if name and len(name.split()) <= 8:
                     yield name, 0

@@ -87,3 +87,21 @@ def test_a_printed_first_of_january_is_still_a_day(printed: str, lang: str) -> N
             f"{paragraphs}</article><footer><p>© 2025 Example</p></footer></body></html>")
     meta = read_page_meta(_parse(html), "https://site.example/guide", now=NOW)
     assert (meta.published or "")[:10] == "2025-01-01"
+
+
+# -- authors: a label and the name in different elements ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<p>By <strong>Md Aynal Haque</strong></p>", "en", ("Md Aynal Haque",)),
+        ("<p class='meta'><span>Von <a href='/thema/jan'>Jan Koch</a></span></p>", "de", ("Jan Koch",)),
+        ("<p>Por <b>Ana Ruiz</b> y <b>Pedro Gómez</b></p>", "es", ("Ana Ruiz", "Pedro Gómez")),
+        ("<div><span>Written by:</span><picture><source srcset='a.webp'></picture><span>Elise Nass</span></div>",
+         "en", ("Elise Nass",)),
+        ("<div><span>Par</span><svg></svg><span>Jean Dupont</span></div>", "fr", ("Jean Dupont",)),
+    ],
+)
+def test_a_byline_label_with_the_name_in_another_element(byline: str, lang: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
