@@ -317,6 +317,27 @@ def _is_site_part(part: str, site_keys: set[str]) -> bool:
     return False
 
 
+# The last word of a site's name: "Engora Data Blog", "Tech Review", "Berliner Zeitung".
+_SITE_WORD = re.compile(
+    r"(?:blog|news|magazine?|journal|zeitung|times|daily|online|media|press|post|review|weekly|tv|radio|"
+    r"nachrichten|noticias|notizie|actualités|nieuws|nyheter|uutiset|wiadomości|haber)$", re.I)
+
+
+def _is_site_prefix(head: str, site_keys: set[str]) -> bool:
+    """Whether ``head`` of "head: rest" is the site's name: the name, a part of it ("Lessons Learned"
+    of startuplessonslearned.com), or the name with a site word ("Engora Data Blog"); not the brand
+    with more words, which is the headline's subject ("Docker Hardened Images: …" on docker.com)."""
+    key = name_key(head)
+    if not key:
+        return False
+    for site in site_keys:
+        if key == site or (len(key) >= 3 and key in site and len(head.split()) <= 4):
+            return True
+        if len(site) >= 3 and site in key and len(key) <= len(site) + 14 and _SITE_WORD.search(head.strip()):
+            return True
+    return False
+
+
 def strip_site_name(title: str, site_keys: set[str]) -> str:
     """Remove the site's name (and a trailing date) before or after the headline.
 
@@ -334,7 +355,7 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
         seps.pop(0)
     if len(texts) == 1 and ": " in texts[0]:  # "Golem.de: Headline"
         head, _, rest = texts[0].partition(": ")
-        if rest and _is_site_part(head, site_keys) and name_key(head):
+        if rest and _is_site_prefix(head, site_keys):
             texts = [rest]
     out = texts[0]
     for sep, text in zip(seps, texts[1:], strict=True):
@@ -394,6 +415,7 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
     raw_refs = [article.get("headline"), meta.get("og:title"), meta.get("twitter:title"), *titles]
     refs = [strip_site_name(r, site_keys) for r in (clean_string(v) for v in raw_refs) if r]
     refs = [r for r in refs if name_key(r) and name_key(r) not in site_keys] or refs
+    refs = [_untruncated(r, refs) for r in refs]
     h1s = [strip_site_name(h, site_keys) for h in _h1_texts(tree, site_keys)]
     best, best_score = None, 0.0
     for h in h1s:
@@ -406,6 +428,18 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
             return same if SequenceMatcher(None, name_key(same), name_key(best)).ratio() >= 0.85 else best
         return next((r for r in refs if _wraps(best, r)), best)
     return refs[0] if refs else None
+
+
+# SEO plugins cut JSON-LD ``headline`` at 110 characters (Google's old limit), mid-sentence.
+_TRUNCATED_AT = range(90, 111)
+
+
+def _untruncated(ref: str, refs: list[str]) -> str:
+    """The full form of a reference cut at the headline length limit, when another reference has it."""
+    if len(ref) not in _TRUNCATED_AT:
+        return ref
+    low = ref.casefold()
+    return next((r for r in refs if len(r) > len(ref) and r.casefold().startswith(low)), ref)
 
 
 _WRAP_BEFORE = re.compile(

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from scraper.clean import _parse
-from scraper.metadata import PageMeta, read_page_meta
+from scraper.metadata import PageMeta, read_page_meta, strip_site_name
 from tests.conftest import BODY
 
 NOW = dt.datetime(2025, 6, 20, 12, 0, tzinfo=dt.UTC)
@@ -58,6 +58,44 @@ def test_a_tailwind_h1_shown_from_a_breakpoint_on_is_visible() -> None:
     head = "<meta property='og:title' content='Reservoir levels 2025: all you need to know'>"
     body = "<h1 class='hidden md:block'>Reservoir levels fall to a record low after the driest spring</h1>"
     assert _meta(body, head).title == "Reservoir levels fall to a record low after the driest spring"
+
+
+# -- titles: a brand before a colon, a cut JSON-LD headline -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "keys", "expected"),
+    [
+        ("Docker Hardened Images: Security Independently Validated by SRLabs", {"docker", "dockercom"},
+         "Docker Hardened Images: Security Independently Validated by SRLabs"),
+        ("Corti introduces GIM: a new standard for interpretability", {"corti", "cortiai"},
+         "Corti introduces GIM: a new standard for interpretability"),
+        ("Golem.de: Neue Grafikkarten vorgestellt", {"golem", "golemde"}, "Neue Grafikkarten vorgestellt"),
+        ("Engora Data Blog: Small adventures with small language models", {"engora", "engoracom"},
+         "Small adventures with small language models"),
+        ("Berliner Zeitung: Senat beschließt Haushalt", {"berlinerzeitung", "berlinerzeitungde"},
+         "Senat beschließt Haushalt"),
+        ("Lessons Learned: The lean startup", {"startuplessonslearned"}, "The lean startup"),
+    ],
+)
+def test_a_brand_with_more_words_before_a_colon_is_the_headline_s_subject(title: str, keys: set[str],
+                                                                          expected: str) -> None:
+    assert strip_site_name(title, keys) == expected
+
+
+@pytest.mark.parametrize(
+    ("full", "lang"),
+    [
+        ("Fix It Friday: Struggling With How To Arrange Your Living Room? We Help 4 Readers Find Solutions "
+         "(Including One Universal Trick That Works)", "en"),
+        ("Wohnungsmarkt in Berlin: Warum die Mieten trotz Mietpreisbremse weiter steigen und was der Senat "
+         "jetzt dagegen unternehmen will", "de"),
+    ],
+)
+def test_a_json_ld_headline_cut_at_the_length_limit_gives_way_to_the_full_one(full: str, lang: str) -> None:
+    cut = full[:110].rsplit(" ", 1)[0]
+    head = _ld({"@type": "NewsArticle", "headline": cut}) + f"<meta property='og:title' content='{full} - Example'>"
+    assert _meta(head=head, lang=lang, url="https://www.example.com/a").title == full
 
 
 # -- dates: a year is not a day ---------------------------------------------------------------------
