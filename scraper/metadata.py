@@ -24,7 +24,7 @@ from htmldate.extractors import try_date_expr
 from lxml import etree
 from trafilatura.metadata import examine_meta
 
-from scraper.authors import MARKED, STRUCTURED, Byline, agency_name, name_key, split_byline
+from scraper.authors import MARKED, STRUCTURED, Byline, after_stop_label, agency_name, name_key, split_byline
 from scraper.pagetype import PageSignals, page_signals
 
 logger = logging.getLogger(__name__)
@@ -722,7 +722,32 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         if best and count >= 3:
             break
         consider(byline.people)
+    if len(best) > 1 and (reviewers := _reviewers(tree)):
+        best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
+
+
+_REVIEW_LABEL = re.compile(r"review|check|edit|geprüft|redigiert|bearbeitet|revisad|revisto|révisé|relu", re.I)
+
+
+def _reviewers(tree: etree._Element) -> set[str]:
+    """Name keys of the people the page labels as reviewers, fact checkers or editors ("Fact-checked by
+    Frank Bass", "Reviewed by: <a>Molly Price</a>"): a byline's links name them beside the author."""
+    keys: set[str] = set()
+    for count, node in enumerate(_TEXT_NODES(tree)):
+        if count > 3000:
+            break
+        found = after_stop_label(" ".join(str(node).split()))
+        if found is None or not _REVIEW_LABEL.search(found[0]):
+            continue  # not a label, or a photographer's or an illustrator's (who may also be the author)
+        rest = found[1]
+        if not rest:
+            parent = node.getparent()
+            following = parent[0] if parent is not None and node.is_text and len(parent) else (
+                parent.getnext() if parent is not None else None)
+            rest = _text(following) if following is not None else ""
+        keys |= {name_key(p) for p in split_byline(rest, trusted=MARKED).people}
+    return keys
 
 
 def _chain(*iterators: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:

@@ -143,3 +143,23 @@ def test_a_printed_first_of_january_is_still_a_day(printed: str, lang: str) -> N
 )
 def test_a_byline_label_with_the_name_in_another_element(byline: str, lang: str, people: tuple[str, ...]) -> None:
     assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<div class='byline'><a href='/author/jane-doe'>Jane Doe</a> – Updated Sep 9, 2025 | Fact-checked by "
+         "<a href='/author/john-roe'>John Roe</a></div>", "en", ("Jane Doe",)),
+        ("<div class='byline'>Von <a href='/autor/jan-koch'>Jan Koch</a><span>Geprüft von:</span>"
+         "<a href='/autor/eva-lang'>Eva Lang</a></div>", "de", ("Jan Koch",)),
+        ("<div class='byline'>Por <a href='/autor/ana-ruiz'>Ana Ruiz</a>. Revisado por "
+         "<a href='/autor/luis-paz'>Luis Paz</a></div>", "es", ("Ana Ruiz",)),
+        ("<div class='byline'><a href='/author/a-b'>Ann Baker</a> and <a href='/author/c-d'>Carl Dunn</a></div>"
+         "<figure><figcaption>Illustration by Carl Dunn</figcaption></figure>", "en", ("Ann Baker", "Carl Dunn")),
+    ],
+)
+def test_a_reviewer_or_fact_checker_linked_beside_the_author_is_not_an_author(byline: str, lang: str,
+                                                                              people: tuple[str, ...]) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person",
+                                                                           "name": people[0]}})
+    assert _meta(byline, head, lang=lang).authors == people
