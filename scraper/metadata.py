@@ -953,6 +953,17 @@ def _same_day(precise: str, day: str) -> bool:
     return any((when + dt.timedelta(hours=h)).date() == target for h in range(-12, 15)) or when.date() == target
 
 
+def _printed_differs(printed: str, structured: str) -> bool:
+    """Whether a printed day earlier than the metadata's is another day, not the same one misread: the
+    metadata's day in another time zone, its day and month swapped ("01/08/2025" read the other way
+    round), or a bare year read as 1 January."""
+    if _same_day(structured, printed[:10]):
+        return False
+    if printed[5:7] == structured[8:10] and printed[8:10] == structured[5:7] and printed[:4] == structured[:4]:
+        return False
+    return printed[4:10] != "-01-01"
+
+
 def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
            h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None, str | None]:
     """Published and modified: structured data first, the printed header date when it disagrees."""
@@ -964,7 +975,8 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
-    if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE:
+    if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE and \
+            _printed_differs(printed, structured):
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
         # re-import or build date, the page the day the article appeared.
         published, source = printed, "printed"

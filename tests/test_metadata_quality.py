@@ -163,3 +163,27 @@ def test_a_reviewer_or_fact_checker_linked_beside_the_author_is_not_an_author(by
     head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person",
                                                                            "name": people[0]}})
     assert _meta(byline, head, lang=lang).authors == people
+
+
+# -- dates: a printed day that is the metadata's day misread ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("structured", "printed", "lang", "expected"),
+    [
+        # US order read day-first: "3/1/2025" is 1 March, the metadata's day
+        ("2025-03-01T15:01:58+00:00", "3/1/2025", "en-US", "2025-03-01T15:01:58+00:00"),
+        # the same day in the reader's time zone: the metadata keeps its time and offset
+        ("2025-05-25T20:57:54-04:00", "May 25, 2025", "en", "2025-05-25T20:57:54-04:00"),
+        ("2025-05-26T03:00:00+00:00", "25.05.2025", "de", "2025-05-26T03:00:00+00:00"),
+        # a table's "1/1/2013" is no publication day
+        ("2025-02-12T23:21:00+00:00", "1/1/2013", "en", "2025-02-12T23:21:00+00:00"),
+        # a printed day really earlier than a re-import date still wins
+        ("2025-06-10T10:00:00+00:00", "13.03.2025", "de", "2025-03-13"),
+    ],
+)
+def test_a_printed_day_that_is_the_metadata_s_day_misread_gives_way(structured: str, printed: str, lang: str,
+                                                                    expected: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": structured})
+    body = f"<header><h1>Ein Titel</h1><p class='date'>{printed}</p></header>"
+    assert _meta(body, head, lang=lang, url="https://site.example/a").published == expected
