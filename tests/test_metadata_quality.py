@@ -60,6 +60,22 @@ def test_a_tailwind_h1_shown_from_a_breakpoint_on_is_visible() -> None:
     assert _meta(body, head).title == "Reservoir levels fall to a record low after the driest spring"
 
 
+# -- titles: UTF-8 encoded twice ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected", "lang"),
+    [
+        ("A DIY Investor\u00e2\u0080\u0099s Guide to Retirement", "A DIY Investor’s Guide to Retirement", "en"),
+        ("Stra\u00c3\u009fenbahn f\u00c3\u00a4hrt wieder", "Straßenbahn fährt wieder", "de"),
+        ("L\u00e2\u20ac\u2122\u00c3\u00a9t\u00c3\u00a9 arrive", "L’été arrive", "fr"),
+        ("La pâte à choux de São Paulo", "La pâte à choux de São Paulo", "fr"),
+    ],
+)
+def test_a_title_encoded_twice_as_utf8_is_repaired(printed: str, expected: str, lang: str) -> None:
+    assert _meta(f"<h1>{printed}</h1>", f"<title>{printed}</title>", lang=lang).title == expected
+
+
 # -- titles: a brand before a colon, a cut JSON-LD headline -----------------------------------------
 
 
