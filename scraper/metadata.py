@@ -402,6 +402,10 @@ def _h1_texts(tree: etree._Element, site_keys: set[str]) -> list[str]:
         if not key or key in site_keys:
             continue
         out.append(text)
+        # "<h1><p>Headline</p><p>A standfirst …</p></h1>": the first paragraph may be the headline alone
+        blocks = [b for b in h.iterdescendants() if b.tag in _BLOCK and (b.text or "").strip()]
+        if len(blocks) >= 2:
+            out.append(_text(blocks[0]))
     return list(dict.fromkeys(out))
 
 

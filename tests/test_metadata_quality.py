@@ -60,6 +60,26 @@ def test_a_tailwind_h1_shown_from_a_breakpoint_on_is_visible() -> None:
     assert _meta(body, head).title == "Reservoir levels fall to a record low after the driest spring"
 
 
+@pytest.mark.parametrize(
+    ("h1", "og", "lang", "expected"),
+    [
+        ("<div><p>Tax 101: Understanding the basics</p><h4>A guide to the types of taxes Americans pay, how they "
+         "work, and why it matters</h4></div>", "Tax 101: Understanding the basics", "en",
+         "Tax 101: Understanding the basics"),
+        ("<div><p>Die Bahn streicht weitere Verbindungen</p><h4>Fahrgäste im Norden müssen sich auf lange Umwege "
+         "einstellen, sagt der Konzern</h4></div>", "Die Bahn streicht weitere Verbindungen | Nordkurier", "de",
+         "Die Bahn streicht weitere Verbindungen"),
+        # a headline set in two lines is kept whole
+        ("<span>Le budget 2025</span><br><span>adopté de justesse</span>", "Le budget 2025 adopté de justesse", "fr",
+         "Le budget 2025 adopté de justesse"),
+    ],
+)
+def test_an_h1_holding_the_headline_and_a_standfirst_gives_the_headline(h1: str, og: str, lang: str,
+                                                                        expected: str) -> None:
+    head = f"<meta property='og:title' content='{og}'><meta property='og:site_name' content='Nordkurier'>"
+    assert _meta(f"<h1>{h1}</h1>", head, lang=lang).title == expected
+
+
 # -- titles: UTF-8 encoded twice ---------------------------------------------------------------------
 
 
