@@ -289,6 +289,16 @@ def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
     return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
 
 
+def after_stop_label(text: str) -> tuple[str, str] | None:
+    """A reviewer's, editor's or photographer's label in ``text`` and what follows it ("Fact-checked by
+    Frank Bass" -> ("Fact-checked by", "Frank Bass"), "Reviewed by:" -> ("Reviewed by", "")), or None
+    (the labels are ``stop_labels`` in bylines.toml)."""
+    match = _words().stop.search(text)
+    if not match:
+        return None
+    return match.group().strip(" |"), text[match.end():].strip(" :：|-–—")
+
+
 def name_key(name: str) -> str:
     """The comparison key of a name or a site name (NFKC, case-folded, word characters only)."""
     return _key(name)

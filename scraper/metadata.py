@@ -25,7 +25,7 @@ from htmldate.extractors import try_date_expr
 from lxml import etree
 from trafilatura.metadata import examine_meta
 
-from scraper.authors import MARKED, STRUCTURED, Byline, agency_name, name_key, split_byline
+from scraper.authors import MARKED, STRUCTURED, Byline, after_stop_label, agency_name, name_key, split_byline
 from scraper.pagetype import PageSignals, page_signals
 
 logger = logging.getLogger(__name__)
@@ -194,8 +194,25 @@ def clean_string(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = html.unescape(html.unescape(value)) if "&" in value else value
-    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", _undo_double_utf8(text))).strip()
     return text or None
+
+
+# UTF-8 read as Latin-1 or Windows-1252 and encoded again ("Investorâ\x80\x99s", "Investorâ€™s"): a CMS
+# habit in titles. Undone only when the whole string turns back into valid UTF-8, which text that
+# merely holds "â" or "Ã" ("pâte", "SÃO") never does.
+_DOUBLE_UTF8 = re.compile("[ÂÃâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
+
+
+def _undo_double_utf8(text: str) -> str:
+    if not _DOUBLE_UTF8.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
 
 
 def _text(el: etree._Element, separator: str = " ", boundaries: frozenset[str] = _BLOCK) -> str:
@@ -239,8 +256,13 @@ def _similarity(a: str, b: str) -> float:
 # Separators between a headline and the site's name: "Headline | Site", "Site – Headline".
 _TITLE_SEP = re.compile(r"(\s+[|–—\-·•»«~/⁄*:]{1,2}\s+|\s*\|\s*|\s+[-–—]\s*(?=[A-Z])|(?<=\w)\s*[–—]\s+)")
 _DATEISH = re.compile(r"^[\d\s./\-:]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
-_HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader|hidden|d-none|offscreen|hide)"
-                           r"(?:$|[\s_-])", re.I)
+# A class token that hides its element ("sr-only", "is-hidden", "d-none"); not a token that only names a
+# hidden part ("hide-focus-outline", "genesis-breadcrumbs-hidden", "bricks-lazy-hidden" on <body> or a
+# wrapper), and not Tailwind's "hidden md:block" (shown from a breakpoint on).
+_HIDDEN_CLASS = re.compile(
+    r"(?:^|\s)(?:(?:is|u|js|ui|a11y)-)?(?:sr-only|visually-?hidden|screen-?reader(?:-text|-only)?|hidden|d-none|"
+    r"offscreen|hide|invisible)(?=\s|$)", re.I)
+_SHOWN_FROM = re.compile(r"(?:^|\s)\w+:(?:block|flex|inline|inline-block|grid|table)(?=\s|$)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _H1_MAX_WORDS = 40
 
@@ -316,6 +338,27 @@ def _is_site_part(part: str, site_keys: set[str]) -> bool:
     return False
 
 
+# The last word of a site's name: "Engora Data Blog", "Tech Review", "Berliner Zeitung".
+_SITE_WORD = re.compile(
+    r"(?:blog|news|magazine?|journal|zeitung|times|daily|online|media|press|post|review|weekly|tv|radio|"
+    r"nachrichten|noticias|notizie|actualités|nieuws|nyheter|uutiset|wiadomości|haber)$", re.I)
+
+
+def _is_site_prefix(head: str, site_keys: set[str]) -> bool:
+    """Whether ``head`` of "head: rest" is the site's name: the name, a part of it ("Lessons Learned"
+    of startuplessonslearned.com), or the name with a site word ("Engora Data Blog"); not the brand
+    with more words, which is the headline's subject ("Docker Hardened Images: …" on docker.com)."""
+    key = name_key(head)
+    if not key:
+        return False
+    for site in site_keys:
+        if key == site or (len(key) >= 3 and key in site and len(head.split()) <= 4):
+            return True
+        if len(site) >= 3 and site in key and len(key) <= len(site) + 14 and _SITE_WORD.search(head.strip()):
+            return True
+    return False
+
+
 def strip_site_name(title: str, site_keys: set[str]) -> str:
     """Remove the site's name (and a trailing date) before or after the headline.
 
@@ -333,7 +376,7 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
         seps.pop(0)
     if len(texts) == 1 and ": " in texts[0]:  # "Golem.de: Headline"
         head, _, rest = texts[0].partition(": ")
-        if rest and _is_site_part(head, site_keys) and name_key(head):
+        if rest and _is_site_prefix(head, site_keys):
             texts = [rest]
     out = texts[0]
     for sep, text in zip(seps, texts[1:], strict=True):
@@ -345,7 +388,9 @@ def _visible(el: etree._Element) -> bool:
     for node in (el, *el.iterancestors()):
         if node.get("hidden") is not None or node.get("aria-hidden") == "true":
             return False
-        if _HIDDEN_CLASS.search(node.get("class", "")) or _HIDDEN_STYLE.search(node.get("style", "")):
+        classes = node.get("class", "")
+        if (_HIDDEN_CLASS.search(classes) and not _SHOWN_FROM.search(classes)) or _HIDDEN_STYLE.search(
+                node.get("style", "")):
             return False
     return True
 
@@ -361,6 +406,10 @@ def _h1_texts(h1s: list[etree._Element], site_keys: set[str]) -> list[str]:
         if not key or key in site_keys:
             continue
         out.append(text)
+        # "<h1><p>Headline</p><p>A standfirst …</p></h1>": the first paragraph may be the headline alone
+        blocks = [b for b in h.iterdescendants() if b.tag in _BLOCK and (b.text or "").strip()]
+        if len(blocks) >= 2:
+            out.append(_text(blocks[0]))
     return list(dict.fromkeys(out))
 
 
@@ -391,6 +440,7 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
     raw_refs = [article.get("headline"), meta.get("og:title"), meta.get("twitter:title"), *titles]
     refs = [strip_site_name(r, site_keys) for r in (clean_string(v) for v in raw_refs) if r]
     refs = [r for r in refs if name_key(r) and name_key(r) not in site_keys] or refs
+    refs = [_untruncated(r, refs) for r in refs]
     headings = [strip_site_name(h, site_keys) for h in _h1_texts(h1s, site_keys)]
     best, best_score = None, 0.0
     for h in headings:
@@ -403,6 +453,18 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
             return same if SequenceMatcher(None, name_key(same), name_key(best)).ratio() >= 0.85 else best
         return next((r for r in refs if _wraps(best, r)), best)
     return refs[0] if refs else None
+
+
+# SEO plugins cut JSON-LD ``headline`` at 110 characters (Google's old limit), mid-sentence.
+_TRUNCATED_AT = range(90, 111)
+
+
+def _untruncated(ref: str, refs: list[str]) -> str:
+    """The full form of a reference cut at the headline length limit, when another reference has it."""
+    if len(ref) not in _TRUNCATED_AT:
+        return ref
+    low = ref.casefold()
+    return next((r for r in refs if len(r) > len(ref) and r.casefold().startswith(low)), ref)
 
 
 _WRAP_BEFORE = re.compile(
@@ -517,6 +579,8 @@ _BY_LINE = re.compile(
     r"^\s*(?:by|von|por|par|door|di|av|af|text|texto|testo|autor|written by|posted by)\s*[:：]?\s+\S", re.I
 )
 _BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text)\s*[:：]?", re.I)
+# Empty elements between a "By" label and the name (an icon, an avatar, a line break).
+_EMPTY_BETWEEN = frozenset({"br", "span", "i", "img", "picture", "svg", "source", "div"})
 _TEXT_NODES = etree.XPath(
     "/descendant::body/descendant::text()[normalize-space()][string-length(normalize-space()) < 160]")
 
@@ -605,10 +669,17 @@ def _text_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
         text = " ".join(str(node).split())
         if _BY_LABEL.fullmatch(text):  # "Written by" in one element, the name in the next
             parent = node.getparent()
-            following = parent.getnext() if parent is not None else None
-            while following is not None and not _text(following) and following.tag in ("br", "span", "i", "img"):
+            if parent is None or not _byline_element_ok(parent):
+                continue
+            if node.is_text and len(parent):  # "<p>By <strong>Jane Doe</strong></p>": the name inside
+                whole = _text(parent)
+                if _BY_LINE.match(whole) and len(whole.split()) <= 12:
+                    yield whole, 0
+                    continue
+            following = parent.getnext()
+            while following is not None and not _text(following) and following.tag in _EMPTY_BETWEEN:
                 following = following.getnext()
-            if following is not None and parent is not None and _byline_element_ok(parent):
+            if following is not None:
                 name = _text(following)
                 if name and len(name.split()) <= 8:
                     yield name, 0
@@ -706,7 +777,32 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         if best and count >= 3:
             break
         consider(byline.people)
+    if len(best) > 1 and (reviewers := _reviewers(tree)):
+        best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
+
+
+_REVIEW_LABEL = re.compile(r"review|check|edit|geprüft|redigiert|bearbeitet|revisad|revisto|révisé|relu", re.I)
+
+
+def _reviewers(tree: etree._Element) -> set[str]:
+    """Name keys of the people the page labels as reviewers, fact checkers or editors ("Fact-checked by
+    Frank Bass", "Reviewed by: <a>Molly Price</a>"): a byline's links name them beside the author."""
+    keys: set[str] = set()
+    for count, node in enumerate(_TEXT_NODES(tree)):
+        if count > 3000:
+            break
+        found = after_stop_label(" ".join(str(node).split()))
+        if found is None or not _REVIEW_LABEL.search(found[0]):
+            continue  # not a label, or a photographer's or an illustrator's (who may also be the author)
+        rest = found[1]
+        if not rest:
+            parent = node.getparent()
+            following = parent[0] if parent is not None and node.is_text and len(parent) else (
+                parent.getnext() if parent is not None else None)
+            rest = _text(following) if following is not None else ""
+        keys |= {name_key(p) for p in split_byline(rest, trusted=MARKED).people}
+    return keys
 
 
 def _chain(*iterators: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:
@@ -896,15 +992,30 @@ def _url_date(url: str | None, now: dt.datetime) -> str | None:
     return _plausible(day, now)
 
 
+# 1 January written as a day, in the page's own words: "2025-01-01", "01.01.2025", "1/1/2025", "Jan. 1, 2025",
+# "1er janvier 2025", "1. Januar 2025", "1 de enero de 2025", "1 gennaio 2025", "2025年1月1日", "1 stycznia".
+_NEW_YEAR = (r"{y}[-/.]0?1[-/.]0?1\b|\b0?1[-/.]0?1[-/.]{y}|\b(?:jan|ene|gen|sty|tam|oca|янв)\w*\.?\s+0?1(?:st)?\b,?\s+"
+             r"{y}|\b0?1(?:st|er|\.|º)?\s+(?:de\s+)?(?:jan|ene|gen|sty|tam|oca|янв)\w*\.?,?\s+(?:de\s+)?{y}|{y}\s*年\s*0?1\s*月\s*0?1")
+
+
 def _htmldate(tree: etree._Element, url: str | None, now: dt.datetime) -> str | None:
-    """htmldate's extensive search for the original date: the fallback when the markup is silent."""
+    """htmldate's extensive search for the original date: the fallback when the markup is silent.
+
+    Its last resorts are a year alone (a copyright line "© 2014", a year in the text), returned as
+    1 January of that year: a day the page never printed. That answer is refused unless the page
+    does print 1 January of that year.
+    """
     try:
         found = find_date(tree, url=url, extensive_search=True, original_date=True,
                           max_date=(now + _FUTURE).strftime("%Y-%m-%d"))
     except Exception:  # htmldate is a heuristic over arbitrary pages; its failure only means "no date"
         logger.debug("htmldate failed", exc_info=True)
         return None
-    return _plausible(found, now) if isinstance(found, str) else None
+    if not isinstance(found, str):
+        return None
+    if found[4:] == "-01-01" and not re.search(_NEW_YEAR.format(y=found[:4]), " ".join(tree.itertext()), re.I):
+        return None
+    return _plausible(found, now)
 
 
 def _same_day(precise: str, day: str) -> bool:
@@ -915,6 +1026,17 @@ def _same_day(precise: str, day: str) -> bool:
     except ValueError:
         return False
     return any((when + dt.timedelta(hours=h)).date() == target for h in range(-12, 15)) or when.date() == target
+
+
+def _printed_differs(printed: str, structured: str) -> bool:
+    """Whether a printed day earlier than the metadata's is another day, not the same one misread: the
+    metadata's day in another time zone, its day and month swapped ("01/08/2025" read the other way
+    round), or a bare year read as 1 January."""
+    if _same_day(structured, printed[:10]):
+        return False
+    if printed[5:7] == structured[8:10] and printed[8:10] == structured[5:7] and printed[:4] == structured[:4]:
+        return False
+    return printed[4:10] != "-01-01"
 
 
 def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
@@ -929,7 +1051,8 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
-    if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE:
+    if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE and \
+            _printed_differs(printed, structured):
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
         # re-import or build date, the page the day the article appeared.
         published, source = printed, "printed"

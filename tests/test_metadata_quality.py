@@ -1,0 +1,225 @@
+"""Metadata failure families found on real pages (titles, dates, authors): hand-written pages, several languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from scraper.clean import _parse
+from scraper.metadata import PageMeta, read_page_meta, strip_site_name
+from tests.conftest import BODY
+
+NOW = dt.datetime(2025, 6, 20, 12, 0, tzinfo=dt.UTC)
+
+
+def _meta(body: str = "", head: str = "", url: str = "https://news.example.com/story", lang: str = "en",
+          body_class: str = "") -> PageMeta:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head>"
+            f"<body class='{body_class}'><article>{body}{paragraphs}</article></body></html>")
+    return read_page_meta(_parse(html), url, now=NOW)
+
+
+def _ld(obj: dict[str, object]) -> str:
+    return f"<script type='application/ld+json'>{json.dumps(obj)}</script>"
+
+
+# -- titles: visibility -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body_class", "og", "h1", "lang"),
+    [
+        ("single-post hide-focus-outline content-title-style-normal", "Best Office Chairs for Back Pain Relief",
+         "Best Office Chairs to Prevent Back Pain", "en"),
+        ("wp-theme-genesis genesis-breadcrumbs-hidden", "Vor- und Nachteile des Lebens im Tiny House",
+         "Vor- und Nachteile des Lebens im Tiny House: Warum so wohnen?", "de"),
+        ("tweak-blog-item-show-date hide-opentable-icons", "Técnicas de composición en paisaje",
+         "Técnicas de composición en la fotografía de paisaje", "es"),
+    ],
+)
+def test_a_class_naming_a_hidden_part_does_not_hide_the_headline(body_class: str, og: str, h1: str, lang: str
+                                                                 ) -> None:
+    head = f"<meta property='og:title' content='{og}'>"
+    assert _meta(f"<h1>{h1}</h1>", head, lang=lang, body_class=body_class).title == h1
+
+
+@pytest.mark.parametrize("hidden", ["class='sr-only'", "class='entry-title is-hidden'", "class='d-none'",
+                                    "style='display: none'", "hidden", "class='screen-reader-text'"])
+def test_a_hidden_h1_is_still_not_the_headline(hidden: str) -> None:
+    head = "<meta property='og:title' content='Reservoir levels fall to a record low'>"
+    body = f"<h1 {hidden}>Reservoir levels fall: our full archive of water stories</h1>"
+    assert _meta(body, head).title == "Reservoir levels fall to a record low"
+
+
+def test_a_tailwind_h1_shown_from_a_breakpoint_on_is_visible() -> None:
+    head = "<meta property='og:title' content='Reservoir levels 2025: all you need to know'>"
+    body = "<h1 class='hidden md:block'>Reservoir levels fall to a record low after the driest spring</h1>"
+    assert _meta(body, head).title == "Reservoir levels fall to a record low after the driest spring"
+
+
+@pytest.mark.parametrize(
+    ("h1", "og", "lang", "expected"),
+    [
+        ("<div><p>Tax 101: Understanding the basics</p><h4>A guide to the types of taxes Americans pay, how they "
+         "work, and why it matters</h4></div>", "Tax 101: Understanding the basics", "en",
+         "Tax 101: Understanding the basics"),
+        ("<div><p>Die Bahn streicht weitere Verbindungen</p><h4>Fahrgäste im Norden müssen sich auf lange Umwege "
+         "einstellen, sagt der Konzern</h4></div>", "Die Bahn streicht weitere Verbindungen | Nordkurier", "de",
+         "Die Bahn streicht weitere Verbindungen"),
+        # a headline set in two lines is kept whole
+        ("<span>Le budget 2025</span><br><span>adopté de justesse</span>", "Le budget 2025 adopté de justesse", "fr",
+         "Le budget 2025 adopté de justesse"),
+    ],
+)
+def test_an_h1_holding_the_headline_and_a_standfirst_gives_the_headline(h1: str, og: str, lang: str,
+                                                                        expected: str) -> None:
+    head = f"<meta property='og:title' content='{og}'><meta property='og:site_name' content='Nordkurier'>"
+    assert _meta(f"<h1>{h1}</h1>", head, lang=lang).title == expected
+
+
+# -- titles: UTF-8 encoded twice ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected", "lang"),
+    [
+        ("A DIY Investor\u00e2\u0080\u0099s Guide to Retirement", "A DIY Investor’s Guide to Retirement", "en"),
+        ("Stra\u00c3\u009fenbahn f\u00c3\u00a4hrt wieder", "Straßenbahn fährt wieder", "de"),
+        ("L\u00e2\u20ac\u2122\u00c3\u00a9t\u00c3\u00a9 arrive", "L’été arrive", "fr"),
+        ("La pâte à choux de São Paulo", "La pâte à choux de São Paulo", "fr"),
+    ],
+)
+def test_a_title_encoded_twice_as_utf8_is_repaired(printed: str, expected: str, lang: str) -> None:
+    assert _meta(f"<h1>{printed}</h1>", f"<title>{printed}</title>", lang=lang).title == expected
+
+
+# -- titles: a brand before a colon, a cut JSON-LD headline -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "keys", "expected"),
+    [
+        ("Docker Hardened Images: Security Independently Validated by SRLabs", {"docker", "dockercom"},
+         "Docker Hardened Images: Security Independently Validated by SRLabs"),
+        ("Corti introduces GIM: a new standard for interpretability", {"corti", "cortiai"},
+         "Corti introduces GIM: a new standard for interpretability"),
+        ("Golem.de: Neue Grafikkarten vorgestellt", {"golem", "golemde"}, "Neue Grafikkarten vorgestellt"),
+        ("Engora Data Blog: Small adventures with small language models", {"engora", "engoracom"},
+         "Small adventures with small language models"),
+        ("Berliner Zeitung: Senat beschließt Haushalt", {"berlinerzeitung", "berlinerzeitungde"},
+         "Senat beschließt Haushalt"),
+        ("Lessons Learned: The lean startup", {"startuplessonslearned"}, "The lean startup"),
+    ],
+)
+def test_a_brand_with_more_words_before_a_colon_is_the_headline_s_subject(title: str, keys: set[str],
+                                                                          expected: str) -> None:
+    assert strip_site_name(title, keys) == expected
+
+
+@pytest.mark.parametrize(
+    ("full", "lang"),
+    [
+        ("Fix It Friday: Struggling With How To Arrange Your Living Room? We Help 4 Readers Find Solutions "
+         "(Including One Universal Trick That Works)", "en"),
+        ("Wohnungsmarkt in Berlin: Warum die Mieten trotz Mietpreisbremse weiter steigen und was der Senat "
+         "jetzt dagegen unternehmen will", "de"),
+    ],
+)
+def test_a_json_ld_headline_cut_at_the_length_limit_gives_way_to_the_full_one(full: str, lang: str) -> None:
+    cut = full[:110].rsplit(" ", 1)[0]
+    head = _ld({"@type": "NewsArticle", "headline": cut}) + f"<meta property='og:title' content='{full} - Example'>"
+    assert _meta(head=head, lang=lang, url="https://www.example.com/a").title == full
+
+
+# -- dates: a year is not a day ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("footer", "lang"),
+    [("© 2014 Example Media. All rights reserved.", "en"), ("Copyright 2019 Beispiel Verlag GmbH", "de"),
+     ("© 2021 Éditions Exemple – tous droits réservés", "fr"), ("Fundado en 2003", "es")],
+)
+def test_a_copyright_year_is_not_a_publication_day(footer: str, lang: str) -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<html lang='{lang}'><head><title>Ein Ratgeber</title></head><body><article>{paragraphs}</article>"
+            f"<footer><p>{footer}</p></footer></body></html>")
+    meta = read_page_meta(_parse(html), "https://site.example/guide", now=NOW)
+    assert meta.published is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "lang"),
+    [("Published January 1, 2025", "en"), ("Veröffentlicht am 01.01.2025", "de"), ("Publié le 1er janvier 2025", "fr"),
+     ("Publicado el 1 de enero de 2025", "es")],
+)
+def test_a_printed_first_of_january_is_still_a_day(printed: str, lang: str) -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<html lang='{lang}'><head><title>Ein Ratgeber</title></head><body><article><p>{printed}</p>"
+            f"{paragraphs}</article><footer><p>© 2025 Example</p></footer></body></html>")
+    meta = read_page_meta(_parse(html), "https://site.example/guide", now=NOW)
+    assert (meta.published or "")[:10] == "2025-01-01"
+
+
+# -- authors: a label and the name in different elements ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<p>By <strong>Md Aynal Haque</strong></p>", "en", ("Md Aynal Haque",)),
+        ("<p class='meta'><span>Von <a href='/thema/jan'>Jan Koch</a></span></p>", "de", ("Jan Koch",)),
+        ("<p>Por <b>Ana Ruiz</b> y <b>Pedro Gómez</b></p>", "es", ("Ana Ruiz", "Pedro Gómez")),
+        ("<div><span>Written by:</span><picture><source srcset='a.webp'></picture><span>Elise Nass</span></div>",
+         "en", ("Elise Nass",)),
+        ("<div><span>Par</span><svg></svg><span>Jean Dupont</span></div>", "fr", ("Jean Dupont",)),
+    ],
+)
+def test_a_byline_label_with_the_name_in_another_element(byline: str, lang: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<div class='byline'><a href='/author/jane-doe'>Jane Doe</a> – Updated Sep 9, 2025 | Fact-checked by "
+         "<a href='/author/john-roe'>John Roe</a></div>", "en", ("Jane Doe",)),
+        ("<div class='byline'>Von <a href='/autor/jan-koch'>Jan Koch</a><span>Geprüft von:</span>"
+         "<a href='/autor/eva-lang'>Eva Lang</a></div>", "de", ("Jan Koch",)),
+        ("<div class='byline'>Por <a href='/autor/ana-ruiz'>Ana Ruiz</a>. Revisado por "
+         "<a href='/autor/luis-paz'>Luis Paz</a></div>", "es", ("Ana Ruiz",)),
+        ("<div class='byline'><a href='/author/a-b'>Ann Baker</a> and <a href='/author/c-d'>Carl Dunn</a></div>"
+         "<figure><figcaption>Illustration by Carl Dunn</figcaption></figure>", "en", ("Ann Baker", "Carl Dunn")),
+    ],
+)
+def test_a_reviewer_or_fact_checker_linked_beside_the_author_is_not_an_author(byline: str, lang: str,
+                                                                              people: tuple[str, ...]) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person",
+                                                                           "name": people[0]}})
+    assert _meta(byline, head, lang=lang).authors == people
+
+
+# -- dates: a printed day that is the metadata's day misread ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("structured", "printed", "lang", "expected"),
+    [
+        # US order read day-first: "3/1/2025" is 1 March, the metadata's day
+        ("2025-03-01T15:01:58+00:00", "3/1/2025", "en-US", "2025-03-01T15:01:58+00:00"),
+        # the same day in the reader's time zone: the metadata keeps its time and offset
+        ("2025-05-25T20:57:54-04:00", "May 25, 2025", "en", "2025-05-25T20:57:54-04:00"),
+        ("2025-05-26T03:00:00+00:00", "25.05.2025", "de", "2025-05-26T03:00:00+00:00"),
+        # a table's "1/1/2013" is no publication day
+        ("2025-02-12T23:21:00+00:00", "1/1/2013", "en", "2025-02-12T23:21:00+00:00"),
+        # a printed day really earlier than a re-import date still wins
+        ("2025-06-10T10:00:00+00:00", "13.03.2025", "de", "2025-03-13"),
+    ],
+)
+def test_a_printed_day_that_is_the_metadata_s_day_misread_gives_way(structured: str, printed: str, lang: str,
+                                                                    expected: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": structured})
+    body = f"<header><h1>Ein Titel</h1><p class='date'>{printed}</p></header>"
+    assert _meta(body, head, lang=lang, url="https://site.example/a").published == expected
