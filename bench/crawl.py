@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scraper.article import Article, RawPage  # noqa: E402
-from scraper.job import CleanJob  # noqa: E402
+from scraper.article import RawPage  # noqa: E402
+from scraper.job import Cleaned, CleanJob  # noqa: E402
 from tests.mockserver import generated_article, read_page, sorted_pages  # noqa: E402
 
 # Runs `scrapy` and reports the CPU seconds of the crawl process and of its (joined) workers at exit.
@@ -87,7 +87,7 @@ def offline(bodies: list[bytes], workers: int) -> dict[str, float]:
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return {"seconds": seconds, "articles": sum(1 for r in results if isinstance(r, Article)), "workers_cpu": cpu}
+    return {"seconds": seconds, "articles": sum(1 for r in results if isinstance(r, Cleaned)), "workers_cpu": cpu}
 
 
 def main() -> int:
