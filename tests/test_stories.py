@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import threading
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from scraper.errors import StorageError
 from scraper.job import CleanJob
 from scraper.records import ArticleRecord, Source, article_record
 from scraper.stories.facts import extract_facts, number_value
-from scraper.stories.fingerprint import SCHEME, Fingerprint, fingerprint
+from scraper.stories.fingerprint import NUM_PERM, SCHEME, Fingerprint, fingerprint
 from scraper.stories.index import StoryIndex
 from scraper.stories.model import Newcomer, marks_of
 from scraper.stories.redis_store import RedisStore
@@ -101,6 +102,17 @@ def test_a_rewrite_shares_few_shingles_and_a_cut_copy_is_contained() -> None:
     original = fingerprint(text(ORIGINAL))
     assert fingerprint(text(REWRITE)).containment(original) < 0.2
     assert fingerprint(text(CUT)).containment(original) > 0.9 > fingerprint(text(CUT)).resemblance(original)
+
+
+def test_resemblance_is_the_share_of_signature_values_that_agree() -> None:
+    rng = random.Random(7)
+    base = [rng.randrange(1 << 16) for _ in range(NUM_PERM)]
+    for agree in (0, 1, 5, 64, 127, 128):
+        kept = set(rng.sample(range(NUM_PERM), agree))
+        # Differing values that share all but one bit, or only the low or the high byte, count as different.
+        other = [v if i in kept else v ^ (1 << rng.randrange(16)) for i, v in enumerate(base)]
+        a, b = Fingerprint(tuple(base), 100, ()), Fingerprint(tuple(other), 100, ())
+        assert a.resemblance(b) == b.resemblance(a) == agree / NUM_PERM
 
 
 # -- the index -------------------------------------------------------------------------------------------------
