@@ -10,6 +10,7 @@ longer looked up); at most ``MAX_CANDIDATES`` of them are compared. Storage is a
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections import Counter
 from collections.abc import Iterator
@@ -123,7 +124,8 @@ class StoryIndex:
         return found[0][3], found[0][4]
 
     def _insert(self, item: Newcomer, best: tuple[Entry, Match] | None, lookup: _Lookup) -> Placement:
-        open_bands = [b for b in lookup.bands if len(lookup.buckets.get(b, ())) < BUCKET_CAP]
+        full = {band for band, members in lookup.buckets.items() if len(members) >= BUCKET_CAP}
+        open_bands = [b for b in lookup.bands if b not in full] if full else lookup.bands
         listed = lookup.looked_up
         common = [f for f in listed if len(lookup.members.get(f, ())) >= FACT_CAP - 1]
         entry = Entry(key=0, id=item.id, url=item.url, site=item.site, title=item.title, published=item.published,
@@ -198,7 +200,12 @@ class StoryIndex:
 
 def looked_up(facts: tuple[str, ...]) -> list[str]:
     """The facts an article is listed and looked up under: its ``FACTS_LOOKED_UP`` weightiest."""
-    return sorted(facts, key=lambda f: (-fact_weight(f), f))[:FACTS_LOOKED_UP]
+    return sorted(facts, key=_heaviest_first)[:FACTS_LOOKED_UP]
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _heaviest_first(fact: str) -> tuple[float, str]:
+    return -fact_weight(fact), fact
 
 
 class _Lookup:
