@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import random
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from scraper.errors import StorageError
 from scraper.job import CleanJob
 from scraper.records import ArticleRecord, Source, article_record
 from scraper.stories.facts import extract_facts, number_value
-from scraper.stories.fingerprint import SCHEME, Fingerprint, fingerprint
+from scraper.stories.fingerprint import NUM_PERM, SCHEME, Fingerprint, fingerprint
 from scraper.stories.index import StoryIndex
 from scraper.stories.model import Newcomer, marks_of
 from scraper.stories.redis_store import RedisStore
@@ -103,6 +106,17 @@ def test_a_rewrite_shares_few_shingles_and_a_cut_copy_is_contained() -> None:
     assert fingerprint(text(CUT)).containment(original) > 0.9 > fingerprint(text(CUT)).resemblance(original)
 
 
+def test_resemblance_is_the_share_of_signature_values_that_agree() -> None:
+    rng = random.Random(7)
+    base = [rng.randrange(1 << 16) for _ in range(NUM_PERM)]
+    for agree in (0, 1, 5, 64, 127, 128):
+        kept = set(rng.sample(range(NUM_PERM), agree))
+        # Differing values that share all but one bit, or only the low or the high byte, count as different.
+        other = [v if i in kept else v ^ (1 << rng.randrange(16)) for i, v in enumerate(base)]
+        a, b = Fingerprint(tuple(base), 100, ()), Fingerprint(tuple(other), 100, ())
+        assert a.resemblance(b) == b.resemblance(a) == agree / NUM_PERM
+
+
 # -- the index -------------------------------------------------------------------------------------------------
 
 def _story_scenario(store: SQLiteStore | RedisStore) -> None:
@@ -160,6 +174,49 @@ def test_the_member_other_members_name_as_the_origin_is_the_original(tmp_path: P
     story = store.story(placed.story)
     assert story.attributed and store.entries([story.original])[0].id == "agency"
     store.close()
+
+
+def _lists(path: Path) -> tuple[list[tuple[int, str]], list[tuple[str, str, int]]]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return (db.execute("SELECT band, members FROM bucket_lists ORDER BY band").fetchall(),
+                db.execute("SELECT fact, members, common FROM fact_lists ORDER BY fact").fetchall())
+
+
+def test_an_index_of_the_first_layout_a_row_per_member_is_converted_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "stories.sqlite3"
+    store = SQLiteStore(path)
+    index = StoryIndex(store)
+    first = index.add(_item("original", ORIGINAL, "2025-06-01T08:00:00+00:00"))
+    for name, paragraphs in (("rewrite", REWRITE), ("neighbour", NEIGHBOUR), ("other", OTHER)):
+        index.add(_item(name, paragraphs, "2025-06-02T08:00:00+00:00", site=f"{name}.example"))
+    store.close()
+    buckets, facts = _lists(path)
+    assert any("," in members for _, members, _ in facts)  # a fact two articles state
+    common = facts[0][0]
+    with contextlib.closing(sqlite3.connect(path)) as db:  # the file as the first version wrote it
+        db.executescript("""
+            CREATE TABLE buckets (band INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (band, article))
+                WITHOUT ROWID;
+            CREATE TABLE facts (fact TEXT NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (fact, article))
+                WITHOUT ROWID;
+            CREATE TABLE common_facts (fact TEXT PRIMARY KEY) WITHOUT ROWID;
+            DROP TABLE bucket_lists;
+            DROP TABLE fact_lists;
+        """)
+        db.executemany("INSERT INTO buckets VALUES (?, ?)",
+                       [(band, int(k)) for band, members in buckets for k in members.split(",")])
+        db.executemany("INSERT INTO facts VALUES (?, ?)",
+                       [(fact, int(k)) for fact, members, _ in facts for k in members.split(",")])
+        db.execute("INSERT INTO common_facts VALUES (?)", (common,))
+        db.commit()
+    store = SQLiteStore(path)
+    assert _lists(path) == (buckets, [(f, m, int(f == common)) for f, m, _ in facts])
+    placed = StoryIndex(store).add(_item("copy", COPY, "2025-06-03T08:00:00+00:00", site="copy.example"))
+    assert (placed.story, placed.relation) == (first.story, "copy")
+    store.close()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not tables & {"buckets", "facts", "common_facts"}
 
 
 def test_an_unwritable_index_is_a_storage_error_naming_it(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+import struct
+from dataclasses import dataclass, field
 from typing import Any
 
 import rensa
@@ -22,6 +23,9 @@ NUM_PERM = 128
 SHINGLE = 5
 _SEED = 1_013
 _WORD = re.compile(r"\w+")
+_PACK = struct.Struct(f"<{NUM_PERM}H").pack
+# Bit 0 of each 16-bit value of a signature packed into one integer.
+_LOW_BITS = int.from_bytes(b"\x01\x00" * NUM_PERM, "little")
 # The signature's scheme: a fingerprint of another scheme cannot be compared and is computed again.
 SCHEME = f"minhash-rensa{rensa.RMinHash.ALGORITHM_VERSION}-{NUM_PERM}x16-w{SHINGLE}"
 
@@ -39,6 +43,11 @@ class Fingerprint:
     minhash: tuple[int, ...]
     shingles: int
     facts: tuple[str, ...]
+    # The signature as one integer (16 bits a value), for comparing two signatures in a few big-integer steps.
+    _packed: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_packed", int.from_bytes(_PACK(*self.minhash), "little"))
 
     def to_dict(self) -> dict[str, Any]:
         """The record's ``fingerprint`` object."""
@@ -61,9 +70,17 @@ class Fingerprint:
             return None
 
     def resemblance(self, other: Fingerprint) -> float:
-        """Estimated Jaccard resemblance of the two shingle sets."""
-        same = sum(map(int.__eq__, self.minhash, other.minhash))
-        return same / NUM_PERM
+        """Estimated Jaccard resemblance of the two shingle sets: the share of the 128 values that agree.
+
+        The values that differ are counted at once: in the XOR of the packed signatures, each 16-bit value's
+        bits are OR-ed down into its lowest bit, and those bits are counted.
+        """
+        differ = self._packed ^ other._packed
+        differ |= differ >> 1
+        differ |= differ >> 2
+        differ |= differ >> 4
+        differ |= differ >> 8
+        return (NUM_PERM - (differ & _LOW_BITS).bit_count()) / NUM_PERM
 
     def containment(self, other: Fingerprint) -> float:
         """Estimated share of the smaller text's shingles found in the larger one (1.0: one is inside the other).

@@ -10,10 +10,12 @@ longer looked up); at most ``MAX_CANDIDATES`` of them are compared. Storage is a
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from itertools import chain
 from typing import Protocol
 
 from scraper.stories.fingerprint import NUM_PERM
@@ -122,7 +124,8 @@ class StoryIndex:
         return found[0][3], found[0][4]
 
     def _insert(self, item: Newcomer, best: tuple[Entry, Match] | None, lookup: _Lookup) -> Placement:
-        open_bands = [b for b in lookup.bands if len(lookup.buckets.get(b, ())) < BUCKET_CAP]
+        full = {band for band, members in lookup.buckets.items() if len(members) >= BUCKET_CAP}
+        open_bands = [b for b in lookup.bands if b not in full] if full else lookup.bands
         listed = lookup.looked_up
         common = [f for f in listed if len(lookup.members.get(f, ())) >= FACT_CAP - 1]
         entry = Entry(key=0, id=item.id, url=item.url, site=item.site, title=item.title, published=item.published,
@@ -197,7 +200,12 @@ class StoryIndex:
 
 def looked_up(facts: tuple[str, ...]) -> list[str]:
     """The facts an article is listed and looked up under: its ``FACTS_LOOKED_UP`` weightiest."""
-    return sorted(facts, key=lambda f: (-fact_weight(f), f))[:FACTS_LOOKED_UP]
+    return sorted(facts, key=_heaviest_first)[:FACTS_LOOKED_UP]
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _heaviest_first(fact: str) -> tuple[float, str]:
+    return -fact_weight(fact), fact
 
 
 class _Lookup:
@@ -212,12 +220,9 @@ class _Lookup:
 
     def candidates(self) -> list[int]:
         """At most ``MAX_CANDIDATES`` article keys, those sharing the most buckets and rare facts first."""
-        hits: Counter[int] = Counter()
-        for members in self.buckets.values():
-            hits.update({key: 2 for key in members})
-        by_fact: Counter[int] = Counter()
-        for fact in self.looked_up:
-            by_fact.update(self.members.get(fact, ()))
+        # Two for each bucket shared, one for each rare fact (counted in C; ties keep the order keys came in).
+        hits = Counter(chain.from_iterable(chain.from_iterable((m, m) for m in self.buckets.values())))
+        by_fact = Counter(chain.from_iterable(self.members.get(fact, ()) for fact in self.looked_up))
         needed = min(MIN_SHARED_FACTS, len(self.looked_up))
         hits.update({key: n for key, n in by_fact.items() if n >= needed})
         return [key for key, _ in hits.most_common(MAX_CANDIDATES)]

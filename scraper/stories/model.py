@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,11 +27,18 @@ def domain_of(url_or_host: str | None) -> str | None:
     if not url_or_host:
         return None
     text = url_or_host if "://" in url_or_host else f"http://{url_or_host}"
+    parts = urlsplit(text)
+    return _domain_of_site(f"{parts.scheme}://{parts.netloc}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _domain_of_site(site: str) -> str | None:
+    """``domain_of`` a URL's scheme and host, which is all it depends on (kept: a crawl meets few sites)."""
     with contextlib.suppress(ValueError, TypeError):
-        found = extract_domain(text)
+        found = extract_domain(site)
         if found:
             return str(found)
-    host = (urlsplit(text).hostname or "").lower()  # no public suffix (a test domain, an address)
+    host = (urlsplit(site).hostname or "").lower()  # no public suffix (a test domain, an address)
     return host.removeprefix("www.") or None
 
 
@@ -68,6 +76,11 @@ def when(value: str | None) -> dt.datetime | None:
     """An ISO 8601 time as an aware UTC datetime (a date alone is its midnight UTC), or None."""
     if not value:
         return None
+    return _when(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _when(value: str) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
