@@ -10,7 +10,9 @@ from typing import Any
 
 import redis
 
+from scraper.stories.bulk import story_lines
 from scraper.stories.redis_store import PREFIX
+from scraper.stories.sqlite_store import SQLiteStore
 from tests.integration.test_crawl import CASES
 
 
@@ -40,9 +42,19 @@ def test_a_later_run_gives_republished_copies_the_first_runs_story_ids(mockserve
     assert (tmp_path / "state" / "stories.sqlite3").is_file(), "the index lives next to the crawl history"
     originals = {_slug(a["url"]): a for a in _articles(tmp_path / "run1")}
     assert set(originals) == set(CASES)
-    # The aggregator and the blog that rewrote its story (the seed pair's shape) are one story already.
+    # The aggregator and the blog that rewrote its story (the seed pair's shape) are one story already. A
+    # record carries its relation as placed when it was written: the blog is "original" if the crawl met it
+    # first; the index then makes the aggregator (earlier, and credited by the blog) the story's original.
     aggregator, blog = originals["aggregator-ai-promo"], originals["blog-bio-reply-form"]
-    assert blog["story"]["id"] == aggregator["story"]["id"] and blog["story"]["relation"] == "rewrite"
+    assert blog["story"]["id"] == aggregator["story"]["id"]
+    assert aggregator["story"]["relation"] == "original" and blog["story"]["relation"] in ("rewrite", "original")
+    store = SQLiteStore(tmp_path / "state" / "stories.sqlite3")
+    try:
+        line = next(x for x in story_lines(store) if x["story"] == blog["story"]["id"])
+    finally:
+        store.close()
+    assert line["original"]["url"] == aggregator["url"] and line["attributed"]
+    assert {m["url"]: m["relation"] for m in line["members"]}[blog["url"]] == "rewrite"
     second = crawl({"feed": mockserver.url("/republish-feed.xml")},
                    {"SCRAPER_HISTORY": str(history), "SCRAPER_OUTPUT_DIR": str(tmp_path / "run2")})
     assert second.returncode == 0, second.log[-3000:]
