@@ -192,7 +192,8 @@ def _teaser(item: etree._Element, max_chars: int) -> bool:
 
 
 def teaser_lists(root: etree._Element, rule: Rule, ancestry: Mapping[etree._Element, None]) -> list[etree._Element]:
-    """Containers (among the blocks' ancestors) of ``min_items`` sibling teasers and nothing else."""
+    """Containers (among the blocks' ancestors) of ``min_items`` sibling teasers and nothing else (their text
+    is at least 80 % of the container's: a paragraph whose sentence links four stories is not a teaser list)."""
     min_items = int(rule.params.get("min_items", 3))
     max_chars = int(rule.params.get("max_chars", 300))
     found: list[etree._Element] = []
@@ -202,8 +203,10 @@ def teaser_lists(root: etree._Element, rule: Rule, ancestry: Mapping[etree._Elem
         children = [c for c in el if isinstance(c.tag, str) and _length(c) > 0]
         if len(children) < min_items:
             continue
-        teasers = sum(_teaser(c, max_chars) for c in children)
-        if teasers >= min_items and teasers * 10 >= 8 * len(children):
+        teasers = [c for c in children if _teaser(c, max_chars)]
+        # The teasers are most of the container and of its text: links inside a sentence of prose are not.
+        if (len(teasers) >= min_items and len(teasers) * 10 >= 8 * len(children)
+                and sum(_length(c) for c in teasers) * 10 >= 8 * _length(el)):
             found.append(el)
     return _outermost(found)
 

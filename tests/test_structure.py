@@ -74,6 +74,18 @@ def test_share_bar_found_by_its_links() -> None:
     assert "harbour wall" in article.text
 
 
+def test_teaser_list_found_by_its_shape_but_a_sentence_linking_stories_is_prose() -> None:
+    cards = "".join(f"<div><h3><a href='/s/{i}'>Harbour board names a new chair for the {i}th time</a></h3>"
+                    f"<p>The vote was close, the members said.</p></div>" for i in range(3))
+    article = clean(_page(ARTICLE + f"<div class='k3'>{cards}</div>"), registry=_shape("related.teaser-shape"))
+    assert "new chair" not in article.text
+    assert [r.rule for r in article.removed] == ["related.teaser-shape"]
+    links = ", ".join(f"<a href='/s/{i}'>the harbour board named its {i}th chair</a>" for i in range(4))
+    closing = f"<p>Since the storms of last year, as we reported, {links}, and the wall is still not repaired.</p>"
+    article = clean(_page(ARTICLE + closing), registry=_shape("related.teaser-shape"))
+    assert "still not repaired" in article.text and not article.removed
+
+
 def test_edge_evidence_never_removes_inside_the_article() -> None:
     rules = compile_rules([{"id": "related.run", "kind": "link_run", "min_items": 2, "max_words": 10,
                             "min_link_ratio": 0.8, "evidence": "edge", "why": "w"}], "test.toml")
