@@ -108,13 +108,16 @@ def recover(tree: etree._Element, source: SourceMap, blocks: list[Block],
     if main is None:
         return blocks, spans, 0
     taken = [s for s in spans if s is not None]
+    # Texts already in the article: a page that prints a list twice (a summary box repeating the bullets, a
+    # table and its mobile cards) gives one copy, not two.
+    known = {_SPACE.sub(" ", b.text).strip() for b in blocks}
     found: list[_Found] = []
     claimed: set[etree._Element] = set()
     for el in main.iter(*_TEXT_TAGS):
         if any(anc in claimed for anc in el.iterancestors()):
             continue
         text = _SPACE.sub(" ", el.text_content()).strip()
-        if len(text) < _MIN_CHARS:
+        if len(text) < _MIN_CHARS or text in known:
             continue
         offset = source.text.find(_SPACE.sub("", text)[:_KEY], lo)
         if not lo < offset < hi or _covered(offset, taken):
@@ -123,6 +126,7 @@ def recover(tree: etree._Element, source: SourceMap, blocks: list[Block],
         if block is not None:
             found.append(_Found(offset, block))
             claimed.add(el)
+            known.add(text)
     if not found:
         return blocks, spans, 0
     return (*_merge(blocks, spans, found, source), len(found))

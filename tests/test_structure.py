@@ -137,6 +137,15 @@ def test_collapsed_answers_are_recovered_and_judged() -> None:
     assert article.text.index("two thirds") < article.text.index("mayor met")
 
 
+def test_a_part_the_page_prints_twice_is_recovered_once() -> None:
+    answer = ("The port authority pays two thirds of the cost and the city pays the rest, from the reserve set "
+              "aside after the storms.")
+    faq = (f"<div class='acc'><h3>Who pays?</h3><div class='acc-panel' style='display:none'><p>{answer}</p>"
+           f"</div></div><h2>Who pays for the wall?</h2><p>{answer}</p>")
+    article = clean(_page(ARTICLE + faq + ARTICLE.replace("council", "mayor")), registry=_rules())
+    assert article.text.count("two thirds") == 1
+
+
 def test_rules_with_the_same_id_from_two_profile_folders_do_not_share_caches() -> None:
     box = "<div class='{c}'><p>Download our app for more stories like this one.</p></div>"
     one = _rules({"id": "promo.x", "kind": "prune_class", "tokens": ["alpha-box"], "why": "w"})
