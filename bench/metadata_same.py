@@ -68,7 +68,7 @@ def _meta_only(page: Page, now: dt.datetime) -> dict[str, Any]:
     try:
         decoded = c._decode(page.html, None, DEFAULT_OPTIONS)  # type: ignore[attr-defined]
         c._check_markup(decoded.text, DEFAULT_OPTIONS)  # type: ignore[attr-defined]
-        tree = c._parse(decoded.text)  # type: ignore[attr-defined]
+        tree = c.parse_html(decoded.text)
     except ScraperError as exc:
         return {"error": type(exc).__name__}
     return {"meta": asdict(metadata.read_page_meta(tree, page.url, now=now))}

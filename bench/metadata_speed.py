@@ -39,7 +39,7 @@ def _text(page: Page) -> str | None:
     try:
         decoded = clean_module._decode(page.html, None, DEFAULT_OPTIONS)  # type: ignore[attr-defined]
         clean_module._check_markup(decoded.text, DEFAULT_OPTIONS)  # type: ignore[attr-defined]
-        clean_module._parse(decoded.text)  # type: ignore[attr-defined]
+        clean_module.parse_html(decoded.text)
     except ScraperError:
         return None
     return str(decoded.text)
@@ -49,7 +49,7 @@ def _pass(pages: list[tuple[Page, str]]) -> tuple[float, float]:
     """Seconds of CPU of metadata and of plain trafilatura over all pages, alternating page by page."""
     meta = plain = 0.0
     for page, text in pages:
-        tree = clean_module._parse(text)  # type: ignore[attr-defined]  # a fresh tree, as clean() has
+        tree = clean_module.parse_html(text)  # a fresh tree, as clean() has
         start = time.process_time()
         read_page_meta(tree, page.url)
         meta += time.process_time() - start

@@ -18,9 +18,10 @@ from urllib.parse import urljoin, urlsplit
 
 from courlan import extract_domain
 from lxml import etree
-from lxml import html as lxml_html
 
 from scraper.article import Article
+from scraper.clean import parse_html
+from scraper.errors import ScraperError
 
 # Wire agencies as credited in datelines and sign-offs, and the name recorded for each.
 AGENCIES: dict[str, str] = {
@@ -114,11 +115,11 @@ def attribute(article: Article, html: str | None = None) -> Attribution:
 
 
 def _parse(html: str) -> etree._Element | None:
+    """The page's tree, parsed as the cleaner parses it (its parser's limits and fast element classes)."""
     try:
-        root = lxml_html.fromstring(html, parser=lxml_html.HTMLParser(remove_comments=True, huge_tree=True))
-    except (etree.ParserError, ValueError):
+        return parse_html(html)
+    except ScraperError:
         return None
-    return root if root is not None else None
 
 
 def _site(url: str | None) -> str | None:

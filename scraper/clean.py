@@ -151,7 +151,7 @@ _LOOKUP = etree.ElementDefaultClassLookup(
 )
 
 
-def _parse(text: str) -> etree._Element:
+def parse_html(text: str) -> etree._Element:
     """Parse HTML, keeping trees deeper than libxml2's default limit whole.
 
     Raises:
@@ -218,7 +218,7 @@ def _body_blocks(doc: Document | None) -> list[Block]:
 
 def _run(page: _Page, url: str | None, rules: RuleSet, options: CleanOptions) -> tuple[PageMeta, Outcome]:
     """Parse, read metadata, extract with trafilatura, and judge its blocks."""
-    tree = _parse(page.text)
+    tree = parse_html(page.text)
     meta = read_page_meta(tree, url)
     _strip(tree, _INERT)
     blocks = _body_blocks(_extract(tree, options))

@@ -304,20 +304,10 @@ def _text_shape(blocks: Sequence[Block]) -> _Text:
 
 def _declared(types: Iterable[str], og_type: str | None) -> set[str]:
     """The kinds the page declares itself to be."""
-    kinds: set[str] = set()
     t = set(types)
-    if t & _LIVE_TYPES:
-        kinds.add("liveblog")
-    if t & _ARTICLE_TYPES:
-        kinds.add("article")
-    if t & _PRODUCT_TYPES:
-        kinds.add("product")
-    if t & _FORUM_TYPES:
-        kinds.add("forum")
-    if t & _LISTING_TYPES:
-        kinds.add("listing")
-    if t & _VIDEO_TYPES:
-        kinds.add("video")
+    kinds = {kind for kind, schema in (("liveblog", _LIVE_TYPES), ("article", _ARTICLE_TYPES),
+                                        ("product", _PRODUCT_TYPES), ("forum", _FORUM_TYPES),
+                                        ("listing", _LISTING_TYPES), ("video", _VIDEO_TYPES)) if t & schema}
     og = (og_type or "").lower()
     if og.startswith(("product", "og:product")) or og in ("ebay-objects:item", "zalando_sharing:product"):
         kinds.add("product")

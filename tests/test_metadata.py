@@ -10,7 +10,7 @@ import pytest
 
 from scraper import clean
 from scraper.authors import split_byline
-from scraper.clean import _parse
+from scraper.clean import parse_html
 from scraper.metadata import PageMeta, read_page_meta, strip_site_name
 from tests.conftest import BODY
 
@@ -25,7 +25,7 @@ def _page(body: str = "", head: str = "", lang: str = "en") -> str:
 
 def _meta(body: str = "", head: str = "", url: str = "https://news.example.com/2025/06/12/story",
           lang: str = "en") -> PageMeta:
-    return read_page_meta(_parse(_page(body, head, lang)), url, now=NOW)
+    return read_page_meta(parse_html(_page(body, head, lang)), url, now=NOW)
 
 
 def _ld(obj: dict[str, object]) -> str:
@@ -220,7 +220,7 @@ def test_markup_after_the_closing_html_tag_is_read_too() -> None:
     and date markup still count, as XPath over the whole document finds them."""
     page = _page().replace("</html>", "</html><div><span itemprop='author'>Jane Doe</span>"
                                       "<time pubdate datetime='2025-06-09T08:00:00Z'>9 June</time></div>")
-    tree = _parse(page)
+    tree = parse_html(page)
     assert len(list(tree.itersiblings())) == 1  # the page does make a second root
     meta = read_page_meta(tree, "https://news.example.com/story", now=NOW)
     assert meta.authors == ("Jane Doe",)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from scraper.clean import _parse
+from scraper.clean import parse_html
 from scraper.metadata import PageMeta, read_page_meta, strip_site_name
 from tests.conftest import BODY
 
@@ -19,7 +19,7 @@ def _meta(body: str = "", head: str = "", url: str = "https://news.example.com/s
     paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
     html = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head>"
             f"<body class='{body_class}'><article>{body}{paragraphs}</article></body></html>")
-    return read_page_meta(_parse(html), url, now=NOW)
+    return read_page_meta(parse_html(html), url, now=NOW)
 
 
 def _ld(obj: dict[str, object]) -> str:
@@ -146,7 +146,7 @@ def test_a_copyright_year_is_not_a_publication_day(footer: str, lang: str) -> No
     paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
     html = (f"<html lang='{lang}'><head><title>Ein Ratgeber</title></head><body><article>{paragraphs}</article>"
             f"<footer><p>{footer}</p></footer></body></html>")
-    meta = read_page_meta(_parse(html), "https://site.example/guide", now=NOW)
+    meta = read_page_meta(parse_html(html), "https://site.example/guide", now=NOW)
     assert meta.published is None
 
 
@@ -159,7 +159,7 @@ def test_a_printed_first_of_january_is_still_a_day(printed: str, lang: str) -> N
     paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
     html = (f"<html lang='{lang}'><head><title>Ein Ratgeber</title></head><body><article><p>{printed}</p>"
             f"{paragraphs}</article><footer><p>© 2025 Example</p></footer></body></html>")
-    meta = read_page_meta(_parse(html), "https://site.example/guide", now=NOW)
+    meta = read_page_meta(parse_html(html), "https://site.example/guide", now=NOW)
     assert (meta.published or "")[:10] == "2025-01-01"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from scraper import CleanJob, clean
-from scraper.clean import _parse
+from scraper.clean import parse_html
 from scraper.pagetype import PAGE_TYPES, is_article, not_article_reason, page_signals
 from scraper.reclean import run
 from tests.conftest import BODY
@@ -139,7 +139,7 @@ def test_reclean_writes_non_articles_as_errors_unless_kept(tmp_path: Path) -> No
 def test_page_signals_count_the_page_as_one_walk_of_it_would() -> None:
     """Words are counted per text node: an element's own text and its children's tails, not the text
     of scripts, styles or an svg itself (an svg's children's are); link words are those inside links."""
-    page = _parse(
+    page = parse_html(
         "<html><head><title>t</title><script>var hidden = 1;</script></head><body>"
         "<nav><a href='/'>Home page</a> <a href='/news'>2</a></nav>"
         "<div class='card x'>one two <i>three</i> <b>four</b> five</div><div class='card'>six</div>"
