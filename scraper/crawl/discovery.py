@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -16,7 +15,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.errors import FeedError, PageTooLargeError, TruncatedError
+from scraper.decode import gunzip_limited
+from scraper.errors import FeedError, NotHTMLError, PageTooLargeError, TruncatedError
 from scraper.job import Window, matches_query
 from scraper.metadata import iso_datetime
 from scraper.profiles import UrlPattern
@@ -186,18 +186,15 @@ def decompress_sitemap(data: bytes) -> bytes:
         TruncatedError: the gzip stream ends before its end.
         FeedError: the gzip stream is corrupt.
     """
-    if not data.startswith(b"\x1f\x8b"):
-        return data
-    inflater = zlib.decompressobj(wbits=47)
     try:
-        out = inflater.decompress(data, MAX_SITEMAP_BYTES + 1)
-    except zlib.error as exc:
-        raise FeedError(f"corrupt gzip sitemap: {exc}") from exc
-    if len(out) > MAX_SITEMAP_BYTES or inflater.unconsumed_tail:
-        raise PageTooLargeError(f"the gzipped sitemap expands beyond the protocol's {MAX_SITEMAP_BYTES >> 20} MB")
-    if not inflater.eof:
-        raise TruncatedError(f"the gzipped sitemap ends before its end ({len(data)} bytes, {len(out)} expanded)")
-    return out
+        return gunzip_limited(data, MAX_SITEMAP_BYTES)
+    except NotHTMLError as exc:
+        raise FeedError(f"corrupt gzip sitemap: {exc.__cause__}") from exc
+    except PageTooLargeError:
+        limit = MAX_SITEMAP_BYTES >> 20
+        raise PageTooLargeError(f"the gzipped sitemap expands beyond the protocol's {limit} MB") from None
+    except TruncatedError:
+        raise TruncatedError(f"the gzipped sitemap ends before its end ({len(data)} bytes)") from None
 
 
 def _sitemap_item(el: etree._Element, base_url: str) -> Entry | str | None:
