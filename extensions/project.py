@@ -114,6 +114,9 @@ def finish_outputs(crawler: Any) -> bool:
     """Put the run's files in place together (sync all, then rename all), once; True if they are. After a write
     error, or if one happens now, every file keeps its ``.part`` name and the run counts as stopped by it."""
     files = outputs(crawler)
+    if storage_error(crawler) is not None and not files.committed:  # a write failed elsewhere (the story index)
+        files.abandon()
+        return False
     try:
         files.commit()
     except StorageError as exc:

@@ -210,7 +210,9 @@ class OutputSet:
             member.publish()
 
     def abandon(self) -> None:
-        """Close every member without renaming it (a run that stopped before it finished)."""
+        """Close every member without renaming it (a run that stopped before it finished); a later ``commit``
+        renames nothing."""
+        self.committed = True
         for member in self.members:
             member.abandon()
 
