@@ -10,12 +10,14 @@ split, number and date formats changed; English texts); noise articles share eac
 none of its facts. The corpus is indexed in a shuffled order, as a crawl meets it, and ``stories.jsonl``'s
 lines are scored: precision and recall of each relation (right relation to the right original), pairwise
 precision/recall/F1 of the story clusters, topic-only neighbours linked (must be 0), then the speed of
-fingerprinting and indexing per core, and lookup time with 10,000 to 1,000,000 articles already indexed.
+fingerprinting and indexing per core, lookup time with 10,000 to 1,000,000 articles already indexed, and, on a
+real redis-server, whether the Redis index places every corpus article as SQLite does, and its memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -385,11 +388,13 @@ def scale_test(sizes: list[int], probes: list[Newcomer], rng: random.Random, fol
     return rows
 
 
-def redis_memory(count: int, probes: list[Newcomer], rng: random.Random, folder: Path) -> dict[str, float]:
-    """Memory the Redis index takes per article (a real redis-server on a Unix socket), and its add rate."""
+@contextlib.contextmanager
+def redis_server(folder: Path) -> Iterator[str | None]:
+    """A real redis-server on a Unix socket in ``folder`` (its URL), or None when it is not installed."""
     if not shutil.which("redis-server"):
-        print("  redis-server not installed: Redis memory not measured")
-        return {}
+        print("  redis-server not installed: Redis not measured")
+        yield None
+        return
     sock = folder / "redis.sock"
     server = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", str(sock), "--save", "",
                                "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
@@ -401,21 +406,53 @@ def redis_memory(count: int, probes: list[Newcomer], rng: random.Random, folder:
                 break
             except redis.ConnectionError:
                 time.sleep(0.05)
-        before = int(client.info("memory")["used_memory"])
-        index = StoryIndex(RedisStore(f"unix://{sock}"), run="redis")
-        items = background(count - min(2000, len(probes)), rng, 0) + probes[:2000]
-        t = time.perf_counter()
-        for item in items:
-            index.add(item)
-        rate = len(items) / (time.perf_counter() - t)
-        used = int(client.info("memory")["used_memory"]) - before
+        yield f"unix://{sock}"
     finally:
         server.terminate()
         server.wait()
+
+
+def redis_memory(url: str, count: int, probes: list[Newcomer], rng: random.Random) -> dict[str, float]:
+    """Memory the Redis index takes per article, and its add rate."""
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    before = int(client.info("memory")["used_memory"])
+    index = StoryIndex(RedisStore(url), run="redis")
+    items = background(count - min(2000, len(probes)), rng, 0) + probes[:2000]
+    t = time.perf_counter()
+    for item in items:
+        index.add(item)
+    rate = len(items) / (time.perf_counter() - t)
+    used = int(client.info("memory")["used_memory"]) - before
     per_million = used / len(items) * 1e6 / 2**30
     print(f"  Redis: {len(items):,} articles use {used / 2**20:,.0f} MiB ({per_million:.2f} GiB per million), "
           f"added at {rate:,.0f} articles/s (one process, Unix socket)")
     return {"articles": len(items), "bytes": used, "gib_per_million": per_million, "rate": rate}
+
+
+def redis_agreement(url: str, comers: list[Newcomer], placed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The corpus indexed again in Redis, in the same order: every placement must be SQLite's."""
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    index = StoryIndex(RedisStore(url), run="bench")
+    differ = [n for n, (comer, before) in enumerate(zip(comers, placed, strict=True))
+              if index.add(comer).to_dict() != before]
+    first = f", the first at article {differ[0] + 1:,}" if differ else ""
+    print(f"  Redis placements differing from SQLite's on the corpus: {len(differ):,} of {len(comers):,}{first}")
+    return {"articles": len(comers), "differ": len(differ)}
+
+
+def redis_checks(args: argparse.Namespace, comers: list[Newcomer], placed: list[dict[str, Any]],
+                 rng: random.Random, folder: Path) -> dict[str, Any]:
+    """The Redis figures asked for: placements against SQLite's, memory and add rate."""
+    result: dict[str, Any] = {}
+    if args.redis or args.redis_same:
+        with redis_server(folder) as url:
+            if url and args.redis_same:
+                result["redis_same"] = redis_agreement(url, comers, placed)
+            if url and args.redis:
+                result["redis"] = redis_memory(url, args.redis, comers, rng)
+    return result
 
 
 def print_quality(result: dict[str, Any]) -> None:
@@ -500,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timing passes (the best is reported)")
     parser.add_argument("--scale", default="10000,100000,1000000", help="index sizes for the lookup test ('' none)")
     parser.add_argument("--redis", type=int, default=50_000, help="articles for the Redis memory test (0: none)")
+    parser.add_argument("--redis-same", action=argparse.BooleanOptionalAction, default=True,
+                        help="index the corpus in Redis too and compare every placement with SQLite's")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     for root in args.data:
@@ -527,8 +566,7 @@ def main(argv: list[str] | None = None) -> int:
         store = SQLiteStore(Path(tmp) / "bench.sqlite3", batch=1000)
         index = StoryIndex(store, run="bench")
         t = time.perf_counter()
-        for comer in comers:
-            index.add(comer)
+        placed = [index.add(comer).to_dict() for comer in comers]
         index_rate = len(items) / (time.perf_counter() - t)
         lines = list(story_lines(store))
         store.close()
@@ -541,8 +579,7 @@ def main(argv: list[str] | None = None) -> int:
                   "and added at each size):", flush=True)
             result["scale"] = scale_test(sizes, comers, rng, Path(tmp))
             print_scale(result["scale"])
-        if args.redis:
-            result["redis"] = redis_memory(args.redis, comers, rng, Path(tmp))
+        result.update(redis_checks(args, comers, placed, rng, Path(tmp)))
     result.update({"articles": len(items), "fingerprints_per_second": fp_rate, "index_per_second": index_rate,
                    "cpu": os.cpu_count()})
     if args.json:

@@ -21,7 +21,7 @@ from scraper.job import CleanJob
 from scraper.records import ArticleRecord, Source, article_record
 from scraper.stories.facts import extract_facts, number_value
 from scraper.stories.fingerprint import NUM_PERM, SCHEME, Fingerprint, fingerprint
-from scraper.stories.index import StoryIndex
+from scraper.stories.index import MAX_CANDIDATES, ROWS, StoryIndex, _Lookup
 from scraper.stories.model import Newcomer, marks_of
 from scraper.stories.redis_store import RedisStore
 from scraper.stories.relation import relate
@@ -239,6 +239,44 @@ def redis_store(redis_url: str, request: pytest.FixtureRequest) -> RedisStore:
 def test_the_redis_index_places_articles_as_the_sqlite_one_does(redis_store: RedisStore) -> None:
     _story_scenario(redis_store)
     redis_store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_an_article_without_url_or_date_is_named_with_nulls_by_either_store(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    store = SQLiteStore(tmp_path / "i.sqlite3") if backend == "sqlite" else request.getfixturevalue("redis_store")
+    index = StoryIndex(store)
+    body = text(ORIGINAL)  # a page re-cleaned from a file: no URL, no title, no date
+    index.add(Newcomer(id="bare", url=None, title=None, published=None, seen=None, content_hash=_hash(body),
+                       fingerprint=fingerprint(body)))
+    copy = index.add(_item("copy", COPY, "2025-06-02T09:00:00+00:00"))
+    # The dated copy is the story's original now (the earliest published); the bare page is what it matched.
+    assert (copy.relation, copy.original) == ("original", None)
+    assert copy.matched == {"id": "bare", "url": None, "site": None, "published": None, "relation": "copy",
+                            "score": 1.0}
+    store.close()
+
+
+def test_the_candidates_among_equals_do_not_depend_on_the_order_a_store_lists_buckets(tmp_path: Path) -> None:
+    # Twelve articles, each sharing one LSH band (another each) with the newcomer: twelve equal candidates, of
+    # which MAX_CANDIDATES are compared. Redis lists buckets in the order asked, SQLite in key order: the choice
+    # must be the same (the earliest indexed), or two processes on two stores would place articles apart.
+    store = SQLiteStore(tmp_path / "i.sqlite3")
+    index = StoryIndex(store)
+    rng = random.Random(3)
+    base = [rng.randrange(1 << 16) for _ in range(NUM_PERM)]
+    for band in range(12):
+        values = [rng.randrange(1 << 16) for _ in range(NUM_PERM)]
+        values[band * ROWS:(band + 1) * ROWS] = base[band * ROWS:(band + 1) * ROWS]
+        index.add(Newcomer(id=f"a{band}", url=None, title=None, published=None, seen=None, content_hash=f"h{band}",
+                           fingerprint=Fingerprint(tuple(values), 100, ())))
+    lookup = _Lookup(store, Newcomer(id="new", url=None, title=None, published=None, seen=None, content_hash="h",
+                                     fingerprint=Fingerprint(tuple(base), 100, ())))
+    assert len(lookup.buckets) == 12
+    chosen = lookup.candidates()
+    lookup.buckets = dict(reversed(lookup.buckets.items()))
+    assert lookup.candidates() == chosen == list(range(1, MAX_CANDIDATES + 1))
+    store.close()
 
 
 def test_processes_adding_copies_at_once_start_one_story(redis_url: str, redis_store: RedisStore) -> None:

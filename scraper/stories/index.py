@@ -11,6 +11,7 @@ longer looked up); at most ``MAX_CANDIDATES`` of them are compared. Storage is a
 from __future__ import annotations
 
 import functools
+import heapq
 import struct
 from collections import Counter
 from collections.abc import Iterator
@@ -220,12 +221,17 @@ class _Lookup:
 
     def candidates(self) -> list[int]:
         """At most ``MAX_CANDIDATES`` article keys, those sharing the most buckets and rare facts first."""
-        # Two for each bucket shared, one for each rare fact (counted in C; ties keep the order keys came in).
+        # Two for each bucket shared, one for each rare fact (counted in C); among equals the earliest indexed
+        # first, so that the choice depends on what the store holds, never on the order it lists it in.
         hits = Counter(chain.from_iterable(chain.from_iterable((m, m) for m in self.buckets.values())))
         by_fact = Counter(chain.from_iterable(self.members.get(fact, ()) for fact in self.looked_up))
         needed = min(MIN_SHARED_FACTS, len(self.looked_up))
         hits.update({key: n for key, n in by_fact.items() if n >= needed})
-        return [key for key, _ in hits.most_common(MAX_CANDIDATES)]
+        return [key for key, _ in heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=_most_hits_first)]
+
+
+def _most_hits_first(hit: tuple[int, int]) -> tuple[int, int]:
+    return -hit[1], hit[0]
 
 
 def _seen(entry: Entry) -> str | None:

@@ -118,12 +118,15 @@ class RedisStore:
         get = {k.decode(): v for k, v in row.items()}
         blob = get["minhash"]
         values = tuple(int.from_bytes(blob[i:i + 2], "little") for i in range(0, len(blob), 2))
-        return Entry(key=key, id=str(_text(get["id"])), url=_text(get.get("url")), site=_text(get.get("site")),
-                     title=_text(get.get("title")), published=_text(get.get("published")),
-                     seen=_text(get.get("seen")), content_hash=str(_text(get["content_hash"])),
+        def optional(field: str) -> str | None:  # stored as "" when absent, as SQLite keeps NULL
+            return _text(get.get(field)) or None
+
+        return Entry(key=key, id=str(_text(get["id"])), url=optional("url"), site=optional("site"),
+                     title=optional("title"), published=optional("published"),
+                     seen=optional("seen"), content_hash=str(_text(get["content_hash"])),
                      fingerprint=Fingerprint(values, int(get["shingles"]), _split(get.get("facts"))),
                      story=str(_text(get["story"])), relation=str(_text(get["relation"])),
-                     matched=_text(get.get("matched")), score=float(get["score"]), marks=_split(get.get("marks")),
+                     matched=optional("matched"), score=float(get["score"]), marks=_split(get.get("marks")),
                      claims=_split(get.get("claims")), run=str(_text(get.get("run")) or ""))
 
     def members_marked(self, story: str, marks: tuple[str, ...]) -> list[Entry]:
