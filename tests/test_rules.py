@@ -148,6 +148,32 @@ def test_the_related_heading_phrases_take_their_common_extensions(heading: str, 
     assert rule.regex is not None and bool(rule.regex.search(heading)) is matched
 
 
+@pytest.mark.parametrize(("line", "rule"), [
+    ("DISCLOSURE: If you buy through affiliate links, I may earn a small commission.", "legal.affiliate-lines"),
+    ("As an Amazon Associate we earn from qualifying purchases.", "legal.affiliate-lines"),
+    ("This post may contain affiliate links, view my full disclosure policy.", "legal.affiliate-lines"),
+    ("Products are chosen independently by our editors. Purchases made through our links may earn us a "
+     "commission.", "legal.affiliate-lines"),
+    ("We may earn a commission when you buy through links on our site.", "legal.affiliate-lines"),
+    ("Dieser Artikel enthält Affiliate-Links.", "legal.affiliate-lines"),
+    ("Cet article contient des liens affiliés.", "legal.affiliate-lines"),
+    ("Esta entrada contiene enlaces de afiliados.", "legal.affiliate-lines"),
+    ("You might also like: The Challenges of Sustainable Palm Oil Production", "related.lines"),
+    ("Want more from NBC Select? Sign up for our newsletter, The Selection, and shop smarter.", "newsletter.lines"),
+    ("Join our mailing list! Get a newsletter when an episode is published.", "newsletter.lines"),
+    ("PIN FOR LATER", "share.lines"),
+    # article sentences about the same things stay
+    ("Affiliate links earn bloggers a commission, the study of 2,000 sites found.", None),
+    ("If you buy a house through an agent, the agent may earn a commission of 3 per cent.", None),
+    ("You might also like the council's second proposal better, Ms Ruiz said.", None),
+    ("Readers who want more can join the mailing list, the editor told the board in March.", None),
+])
+def test_global_line_rules_take_page_notices_and_leave_article_sentences(line: str, rule: str | None) -> None:
+    kept, removed = apply_text(_blocks(*ARTICLE, line), default_registry().global_rules)
+    assert [r.rule for r in removed] == ([rule] if rule else [])
+    assert (line in [b.text for b in kept]) is (rule is None)
+
+
 def test_inline_section_heading_stops_before_article_prose() -> None:
     rule = {"id": "related.r", "kind": "heading", "phrases": ["read more"], "why": "w"}
     box = "<h4>Read more</h4><ul><li><a href='/1'>Teaser one about the floods</a></li></ul>"
