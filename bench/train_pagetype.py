@@ -8,10 +8,10 @@ other (WCXB's ``collection`` counts as listing; ``service`` and ``documentation`
 ``--extra`` folders (AEB layout: all articles) are added as articles. Figures are out-of-fold: the
 pages are split into folds by host, so no site is scored by a model that saw it. A logistic
 regression gives the probability of "not an article"; its threshold is set so that at most
-``--max-fpr`` of the articles pass it, out of fold. A second, multinomial one names the type of the
-pages that are not articles. Both are fitted with numpy (L2, classes weighted to balance). With
-``--write`` the model fitted on all pages is written, with its
-out-of-fold figures, to scraper/pagetype.json. Feature vectors are cached next to the dataset's
+``--max-fpr`` of the data set's own articles pass it, out of fold (the ``--extra`` articles are counted
+apart). A second, multinomial one names the type of the pages that are not articles. Both are fitted
+with numpy (L2, classes weighted to balance). With ``--write`` the model fitted on all pages is written,
+with its out-of-fold figures, to scraper/pagetype.json. Feature vectors are cached next to the dataset's
 name in /tmp (delete the file after changing the features or the cleaner).
 """
 
@@ -148,7 +148,9 @@ def main() -> int:
     if not (args.dataset / "ground-truth").is_dir():
         print(f"{args.dataset}: not a WCXB-layout folder.\n{WHERE}", file=sys.stderr)
         return 2
-    _, labels, hosts, feats = _load(args.dataset, args.extra)
+    ids, labels, hosts, feats = _load(args.dataset, args.extra)
+    own = {f.stem for f in (args.dataset / "ground-truth").glob("*.json")}
+    in_dataset = np.array([i in own for i in ids])
     names = sorted(feats[0])
     x = np.array([[f[n] for n in names] for f in feats])
     y = np.array([CLASSES.index(label) for label in labels])
@@ -164,15 +166,20 @@ def main() -> int:
         tw = _fit(x[non], y[non] - 1, len(types))
         oof_type[test] = _score(x[test], tw).argmax(axis=1) + 1
     is_article = y == 0
-    # the probability above which a page is "not an article": out-of-fold, at most max_fpr of articles pass it
-    threshold = float(np.quantile(oof[is_article], 1 - args.max_fpr)) + 1e-9
+    # The probability above which a page is "not an article": out of fold, at most max_fpr of the data set's
+    # own articles pass it (the ``--extra`` ones are scored apart: they are news pages, which must not pass).
+    scores = np.sort(oof[is_article & in_dataset])[::-1]
+    allowed = int(args.max_fpr * len(scores))
+    threshold = float(scores[allowed]) + 1e-9
     flagged = oof >= threshold
-    fpr = float(np.mean(flagged[is_article]))
+    fpr = float(np.mean(flagged[is_article & in_dataset]))
+    extra = is_article & ~in_dataset
     recall = float(np.mean(flagged[~is_article]))
     typed = float(np.mean(oof_type[~is_article] == y[~is_article]))
     print(f"{len(y)} pages ({Counter(labels)}), {args.folds} folds by host")
-    print(f"out of fold, threshold {threshold:.3f}: articles called not-article {fpr:.3f} "
-          f"({int(flagged[is_article].sum())}/{int(is_article.sum())}); non-articles caught {recall:.3f} "
+    print(f"out of fold, threshold {threshold:.3f}: articles called not-article {fpr:.4f} "
+          f"({int(flagged[is_article & in_dataset].sum())}/{int((is_article & in_dataset).sum())}; --extra "
+          f"{int(flagged[extra].sum())}/{int(extra.sum())}); non-articles caught {recall:.3f} "
           f"({int(flagged[~is_article].sum())}/{int((~is_article).sum())}); type right {typed:.3f}")
     for c, name in enumerate(CLASSES):
         if c:
