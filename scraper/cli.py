@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scraper import golden
 from scraper._version import __version__
@@ -114,6 +115,13 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+def _redis_url(value: str) -> str:
+    if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise argparse.ArgumentTypeError(f"expected redis://host:port/db, rediss://... or unix:///path.sock, "
+                                         f"got {value!r}")
+    return value
+
+
 def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "reclean", parents=[common], help="re-clean saved pages (folders, HTML, WARC, JSONL, text) into JSONL shards",
@@ -156,6 +164,9 @@ def _add_reclean(sub: argparse._SubParsersAction[argparse.ArgumentParser], commo
                          help="MiB of address space per worker, 0 for none (default: %(default)s)")
     running.add_argument("--dask", metavar="ADDRESS", help="run the shards on this dask.distributed scheduler "
                          "(tcp://host:8786); the output folder must be shared with its workers")
+    running.add_argument("--redis", metavar="URL", type=_redis_url,
+                         help="with --dask: find duplicates across all shards through this Redis server "
+                         "(redis://host:6379/0, unix:///path.sock; without it, within each shard only)")
 
 
 def _add_stories(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -333,6 +344,10 @@ def _report(summary: Summary, out: Path) -> None:
 
 
 def _cmd_reclean(args: argparse.Namespace) -> int:
+    if args.redis and not args.dask:
+        print("scraper reclean: --redis goes with --dask (a local run finds duplicates across the whole folder "
+              "by itself)", file=sys.stderr)
+        return EXIT_USAGE
     read = ReadOptions(html_field=args.html_field, url_field=args.url_field, base_url=args.base_url)
     progress = Progress(quiet=args.quiet)
     try:
@@ -340,7 +355,7 @@ def _cmd_reclean(args: argparse.Namespace) -> int:
         with _sigterm_as_interrupt():
             if args.dask:
                 summary = run_dask(args.dask, args.inputs, args.out, job=job, read=read,
-                                   files_per_shard=args.files_per_shard, progress=progress)
+                                   files_per_shard=args.files_per_shard, progress=progress, redis_url=args.redis)
             else:
                 limits = Limits(seconds=args.time_limit, memory_bytes=args.memory_limit << 20)
                 summary = run(args.inputs, args.out, job=job, jobs=args.jobs or None, read=read, limits=limits,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.article import RawPage
-from scraper.dedupe import Deduper, StoredDeduper
+from scraper.dedupe import Deduper, RedisDeduper, StoredDeduper, run_token
 from scraper.errors import RejectedError, ScraperError, StorageError
 from scraper.inputs import FILES_PER_SHARD, ReadOptions, Shard, check_inputs, iter_shards, plan_shards, read_shard
 from scraper.job import Cleaned, CleanJob, load_registry
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 DONE_DIR = "_done"
 SUMMARY_FILE = "_summary.json"
 DEDUPE_FILE = "_dedupe.sqlite3"
+DEDUPE_RUN_FILE = "_dedupe.redis"  # the folder's name for its keys on a Redis server (Dask runs)
 Record = ArticleRecord | ErrorRecord
 
 
@@ -328,33 +329,43 @@ def _line(record: Record) -> dict[str, Any]:
     return {"kind": "article" if isinstance(record, ArticleRecord) else "error", **record.to_dict()}
 
 
-def shard_task(shard: Shard, out: str, job: CleanJob | None = None, read: ReadOptions | None = None) -> dict[str, Any]:
+def shard_task(shard: Shard, out: str, job: CleanJob | None = None, read: ReadOptions | None = None,
+               dedupe_on: tuple[str, str] | None = None) -> dict[str, Any]:
     """Re-clean one shard in this process (a Dask task): write its files and marker; return its counts.
 
-    Duplicates are found within the shard (the tasks of a cluster share no state).
+    Duplicates are found across every shard of the folder through the Redis server of ``dedupe_on`` (its URL
+    and the folder's run token), else within the shard.
     """
     job = job or CleanJob()
     target = _ShardOutput(Path(out), shard)
-    dedupe = Deduper()
-    for item in read_shard(shard, read):
-        target.submitted += 1
-        target.write(item if isinstance(item, ErrorRecord) else process_page(job, item, dedupe))
-    target.read_done = True
-    target.finish()
+    dedupe = RedisDeduper(*dedupe_on) if dedupe_on else Deduper()
+    try:
+        if isinstance(dedupe, RedisDeduper):
+            dedupe.forget_shard(shard.id)  # a task run again after its worker was lost starts from scratch
+        for item in read_shard(shard, read):
+            target.submitted += 1
+            target.write(item if isinstance(item, ErrorRecord) else process_page(job, item, dedupe, shard.id))
+        target.read_done = True
+        target.finish()
+    finally:
+        dedupe.close()
     return {"size": shard.size(), **target.counts.to_dict()}
 
 
 def run_dask(address: str, inputs: Sequence[str], out: str | Path, *, job: CleanJob | None = None,
              read: ReadOptions | None = None, files_per_shard: int = FILES_PER_SHARD,
-             progress: Progress | None = None) -> Summary:
+             progress: Progress | None = None, redis_url: str | None = None) -> Summary:
     """Run the pending shards as tasks on a Dask cluster (``dask.distributed`` scheduler at ``address``).
 
     The output folder must be visible to every worker (a shared filesystem). Per-page time and memory
-    limits are those of the workers; the cleaner's own size limits still apply. Duplicates are found within
-    each shard, not across shards.
+    limits are those of the workers; the cleaner's own size limits still apply. With ``redis_url`` duplicates
+    are found across every shard of the folder (the workers admit each article's keys on that server, under
+    the folder's own name, kept in ``<out>/_dedupe.redis``), as the local run does; without it, within each
+    shard only.
 
     Raises:
         FileNotFoundError: an input matches nothing, or holds nothing to re-clean.
+        StorageError: the Redis server cannot be reached.
     """
     from distributed import Client, as_completed  # noqa: PLC0415 - Dask is needed only for this mode
 
@@ -366,11 +377,19 @@ def run_dask(address: str, inputs: Sequence[str], out: str | Path, *, job: Clean
     progress.total = sum(s.size() for s in shards)
     progress.skip(sum(s.size() for s in shards if s not in todo))
     summary = Summary(shards_skipped=len(shards) - len(todo))
+    dedupe_on = None
+    if redis_url:
+        dedupe_on = (redis_url, run_token(out, DEDUPE_RUN_FILE))
+        keys = RedisDeduper(*dedupe_on)
+        try:
+            keys.forget_unfinished(done_shards(out))
+        finally:
+            keys.close()
     start = time.monotonic()
     complete = False
     try:
         with Client(address) as client:
-            futures = client.map(shard_task, todo, out=str(out), job=job, read=read, pure=False)
+            futures = client.map(shard_task, todo, out=str(out), job=job, read=read, dedupe_on=dedupe_on, pure=False)
             for future in as_completed(futures):
                 counts = future.result()
                 summary.this_run.merge({**counts, "records": counts["inputs"]})

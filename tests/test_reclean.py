@@ -23,7 +23,7 @@ from warcio.warcwriter import WARCWriter
 from scraper import CleanJob, Window, clean, reclean
 from scraper.article import RawPage
 from scraper.cli import main
-from scraper.dedupe import StoredDeduper
+from scraper.dedupe import RedisDeduper, StoredDeduper
 from scraper.errors import DuplicateError, MemoryLimitError, TimeLimitError, WorkerCrashedError
 from scraper.pool import Limits, PagePool
 from scraper.reclean import DONE_DIR, SUMMARY_FILE, run
@@ -420,6 +420,61 @@ def test_dask_cluster_runs_the_same_shards(tmp_path: Path, caplog: pytest.LogCap
     articles, errors = _outputs(out)
     assert len(articles) == 4 and len(errors) == 1
     assert len(list((out / DONE_DIR).glob("*.json"))) == 3
+
+
+def test_a_dask_run_with_redis_finds_duplicates_across_shards_and_resumes(tmp_path: Path, redis_url: str) -> None:
+    distributed = pytest.importorskip("distributed")
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(4):
+        (src / f"a{i}.html").write_bytes(generated_article(i))
+    (src / "z0.html").write_bytes(generated_article(0))  # a copy of a0.html, in the last of three shards
+    (src / "z9.html").write_bytes(generated_article(9))
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+    with cluster:
+        args = ["reclean", str(src), "-o", str(out), "--dask", cluster.scheduler_address, "--redis", redis_url,
+                "--files-per-shard", "2", "-q"]
+        assert main(args) == 1
+        articles, errors = _outputs(out)
+        assert sorted(Path(a["source"]["file"]).name for a in articles) == ["a0.html", "a1.html", "a2.html",
+                                                                            "a3.html", "z9.html"]
+        assert [(Path(e["source"]["file"]).name, e["reason"]) for e in errors] == [("z0.html", "duplicate")]
+        # The shard holding the original is lost (a crash before its marker): redone, it is not a duplicate of
+        # itself, and the copy stays the duplicate.
+        marker = next(m for m in (out / DONE_DIR).glob("*.json") if "a0.html" in m.read_text(encoding="utf-8")
+                      or m.stem.startswith("a0"))
+        marker.unlink()
+        assert main(args) == 1
+    articles, errors = _outputs(out)
+    assert sorted(Path(a["source"]["file"]).name for a in articles)[0] == "a0.html" and len(articles) == 5
+    assert [(Path(e["source"]["file"]).name, e["reason"]) for e in errors] == [("z0.html", "duplicate")]
+
+
+def test_redis_deduper_forgets_the_keys_of_unfinished_shards(redis_url: str) -> None:
+    dedupe = RedisDeduper(redis_url, "test-forget")
+    article = clean(GOOD, "https://news.example.com/a")
+    dedupe.admit(article, "shard-a")
+    dedupe.admit(clean(OTHER, "https://news.example.com/b"), "shard-b")
+    with pytest.raises(DuplicateError, match=r"the same URL as https://news\.example\.com/a"):
+        dedupe.admit(clean(OTHER, "https://news.example.com/a"), "shard-c")
+    assert dedupe.forget_unfinished({"shard-a"}) == 2  # shard-b was not finished: its two keys go
+    dedupe.admit(clean(OTHER, "https://news.example.com/b"), "shard-b")
+    with pytest.raises(DuplicateError, match=r"news\.example\.com/a"):
+        dedupe.admit(article, "shard-c")
+    assert dedupe.forget_shard("shard-a") == 2
+    dedupe.admit(article, "shard-a")
+    dedupe.close()
+
+
+def test_redis_goes_with_dask_and_must_be_a_redis_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.html").write_bytes(GOOD)
+    assert main(["reclean", str(tmp_path), "-o", str(tmp_path / "out"), "--redis", "redis://127.0.0.1:1/0"]) == 2
+    assert "--redis goes with --dask" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reclean", str(tmp_path), "-o", str(tmp_path / "out"), "--dask", "tcp://127.0.0.1:1",
+              "--redis", "http://127.0.0.1:6379"])
+    assert exit_info.value.code == 2 and "expected redis://" in capsys.readouterr().err
 
 
 def test_large_pages_and_results_never_deadlock_the_pipes() -> None:
