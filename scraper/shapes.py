@@ -183,11 +183,13 @@ def share_bars(page: _Page, rule: Rule) -> list[etree._Element]:
 # ---------------------------------------------------------------- teaser lists
 
 def _teaser(item: etree._Element, max_chars: int) -> bool:
-    """A short item whose text is mostly a linked headline (plus a blurb, time or picture)."""
+    """A short item whose text is mostly a linked headline (plus a blurb, time or picture) of another page (a
+    link to a place on this page, ``#section``, is a table of contents, which repeats the article's headings)."""
     length = _length(item)
     if not 0 < length <= max_chars:
         return False
-    heads = [a for a in item.iter("a") if len(_text(a).split()) >= _HEADLINE_WORDS]
+    heads = [a for a in item.iter("a") if len(_text(a).split()) >= _HEADLINE_WORDS
+             and not (a.get("href") or "").lstrip().startswith("#")]
     return bool(heads) and _link_length(item) * 2.5 >= length
 
 

@@ -86,6 +86,18 @@ def test_teaser_list_found_by_its_shape_but_a_sentence_linking_stories_is_prose(
     assert "still not repaired" in article.text and not article.removed
 
 
+
+def test_a_table_of_contents_is_not_a_teaser_list() -> None:
+    # Links to the page's own sections look like teasers, but they repeat the article's headings.
+    toc = "".join(f"<li><a href='#pick-{i}'>Best for harbour boards that meet on the {i}th day</a></li>"
+                  for i in range(4))
+    article = clean(_page(f"<ul class='k4'>{toc}</ul>" + ARTICLE), registry=_shape("related.teaser-shape"))
+    assert "Best for harbour boards" in article.text and not article.removed
+    teasers = toc.replace("href='#pick-", "href='/pick/")
+    article = clean(_page(f"<ul class='k4'>{teasers}</ul>" + ARTICLE), registry=_shape("related.teaser-shape"))
+    assert [r.rule for r in article.removed] == ["related.teaser-shape"]
+
+
 def test_edge_evidence_never_removes_inside_the_article() -> None:
     rules = compile_rules([{"id": "related.run", "kind": "link_run", "min_items": 2, "max_words": 10,
                             "min_link_ratio": 0.8, "evidence": "edge", "why": "w"}], "test.toml")
