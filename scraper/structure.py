@@ -280,10 +280,26 @@ def _class_hits(sources: Iterable[etree._Element], rules: tuple[Rule, ...]) -> l
         for attr in ("class", "id"):
             value = el.get(attr)
             rule = index.lookup(value) if value else None
-            if rule is not None:
+            if rule is not None and not (attr == "id" and _named_after_text(el, value)):  # type: ignore[arg-type]
                 hits.append((rule, el))
                 break
     return hits
+
+
+_SLUG_WORDS = re.compile(r"[^\W_]+")
+_SLUG_PREFIXES = frozenset({"h", "toc", "section", "heading", "anchor", "title", "ez"})
+
+
+def _named_after_text(el: etree._Element, value: str) -> bool:
+    """Whether an id is an anchor made from the element's own opening words ("menu-innovation-strategies" on
+    the heading "Menu Innovation Strategies"): it names the text, not the page's layout."""
+    words = [w for w in _SLUG_WORDS.findall(value.lower()) if not w.isdigit()]
+    while words and words[0] in _SLUG_PREFIXES:
+        words.pop(0)
+    if len(words) < 2:
+        return False
+    opening = set(_SLUG_WORDS.findall(" ".join(el.text_content().split()[:25]).lower()))
+    return all(w in opening for w in words)
 
 
 # ---------------------------------------------------------------- judging the blocks

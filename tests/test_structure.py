@@ -165,3 +165,15 @@ def test_rules_with_the_same_id_from_two_profile_folders_do_not_share_caches() -
     assert "Download our app" not in clean(_page(ARTICLE + box.format(c="alpha-box")), registry=one).text
     assert "Download our app" not in clean(_page(ARTICLE + box.format(c="beta-box")), registry=two).text
     assert "Download our app" in clean(_page(ARTICLE + box.format(c="beta-box")), registry=one).text
+
+
+def test_an_id_made_from_the_heading_text_is_not_layout_evidence() -> None:
+    # "Menu" in an anchor made from the heading is the article's word, not the name of a menu box.
+    sections = "".join(f"<h2 id='menu-planning-for-{day.lower()}'>Menu planning for {day}</h2>{PARA}"
+                       for day in ("Friday", "Saturday"))
+    article = clean(_page(ARTICLE + sections), registry=_shape("nav.menus"))
+    assert "Menu planning for Friday" in article.text and not article.removed
+    # an id sharing a word with its text, but not made from it, is still the box's name
+    box = "<div id='categories-news'><p>Browse our sections for sport, weather and the latest local news.</p></div>"
+    article = clean(_page(ARTICLE + sections + box), registry=_shape("nav.menus"))
+    assert "Browse our sections" not in article.text and [r.rule for r in article.removed] == ["nav.menus"]
