@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from itertools import chain
 from typing import Protocol
@@ -46,9 +46,10 @@ class StoreProtocol(Protocol):
 
     def key_of_hash(self, content_hash: str) -> int | None: ...
 
-    def bucket_members(self, bands: list[int]) -> dict[int, list[int]]: ...
+    def bucket_members(self, bands: list[int]) -> Mapping[int, Sequence[int]]:
+        """The members of each bucket that has any, in the order they came; buckets in the order of their keys."""
 
-    def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, list[int]], set[str]]:
+    def fact_members(self, facts: list[str], limit: int) -> tuple[Mapping[str, Sequence[int]], set[str]]:
         """Up to ``limit`` articles stating each fact, and which of the facts are common (left out)."""
 
     def entries(self, keys: list[int]) -> list[Entry]: ...
@@ -221,7 +222,7 @@ class _Lookup:
     def candidates(self) -> list[int]:
         """At most ``MAX_CANDIDATES`` article keys, those sharing the most buckets and rare facts first."""
         # Two for each bucket shared, one for each rare fact (counted in C; ties keep the order keys came in).
-        hits = Counter(chain.from_iterable(chain.from_iterable((m, m) for m in self.buckets.values())))
+        hits = Counter({key: 2 * n for key, n in Counter(chain.from_iterable(self.buckets.values())).items()})
         by_fact = Counter(chain.from_iterable(self.members.get(fact, ()) for fact in self.looked_up))
         needed = min(MIN_SHARED_FACTS, len(self.looked_up))
         hits.update({key: n for key, n in by_fact.items() if n >= needed})
