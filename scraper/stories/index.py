@@ -10,30 +10,21 @@ longer looked up); at most ``MAX_CANDIDATES`` of them are compared. Storage is a
 
 from __future__ import annotations
 
-import functools
-import struct
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from itertools import chain
 from typing import Protocol
 
-from scraper.stories.fingerprint import NUM_PERM
 from scraper.stories.model import Entry, Newcomer, Placement, Story, when
-from scraper.stories.relation import STRENGTH, Match, fact_weight, looser, relate
+from scraper.stories.relation import STRENGTH, Match, looser, relate
 
-BANDS, ROWS = 32, 4
 BUCKET_CAP = 32
 FACT_CAP = 64
-# Facts looked up per article (its most specific ones that are not common), and how many of them a
-# candidate must share with it.
-FACTS_LOOKED_UP = 16
+# How many of an article's looked-up facts (``keys.FACTS_LOOKED_UP``, those not common) a candidate must share.
 MIN_SHARED_FACTS = 3
 MAX_CANDIDATES = 8
 MAX_CLAIMS = 16
-_MASK = (1 << 63) - 1
-_VALUES, _BANDS = struct.Struct(f"<{NUM_PERM}H"), struct.Struct(f"<{BANDS}Q")
-_SALTS = [(band * 0x9E3779B97F4A7C15) & _MASK for band in range(BANDS)]
 
 
 class StoreProtocol(Protocol):
@@ -70,15 +61,6 @@ class StoreProtocol(Protocol):
     def count(self) -> int: ...
 
     def close(self) -> None: ...
-
-
-def band_keys(minhash: tuple[int, ...]) -> list[int]:
-    """The LSH bucket of each band: four 16-bit values and the band's number, as one 63-bit integer."""
-    packed = _BANDS.unpack(_VALUES.pack(*minhash))
-    return [(value ^ _SALTS[band]) & _MASK for band, value in enumerate(packed)]
-
-
-assert BANDS * ROWS == NUM_PERM
 
 
 class StoryIndex:
@@ -199,23 +181,13 @@ class StoryIndex:
         return looser(entry.relation if entry.relation != "original" else "rewrite", through)
 
 
-def looked_up(facts: tuple[str, ...]) -> list[str]:
-    """The facts an article is listed and looked up under: its ``FACTS_LOOKED_UP`` weightiest."""
-    return sorted(facts, key=_heaviest_first)[:FACTS_LOOKED_UP]
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _heaviest_first(fact: str) -> tuple[float, str]:
-    return -fact_weight(fact), fact
-
-
 class _Lookup:
     """What the store holds near a new article: its buckets' members and its facts' articles."""
 
     def __init__(self, store: StoreProtocol, item: Newcomer) -> None:
-        self.bands = band_keys(item.fingerprint.minhash)
+        self.bands = item.bands
         self.buckets = store.bucket_members(self.bands)
-        facts = looked_up(item.fingerprint.facts)
+        facts = item.listed
         self.members, self.common = store.fact_members(facts, FACT_CAP)
         self.looked_up = [f for f in facts if f not in self.common]
 
