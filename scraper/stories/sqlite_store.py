@@ -72,13 +72,6 @@ _COLUMNS = ("key, id, url, site, title, published, seen, content_hash, minhash, 
             "matched, score, marks, claims, run")
 
 
-# A bucket's or fact's list: its article keys, and the comma-separated text of its row.
-_List = tuple[tuple[int, ...], str]
-_NONE: _List = ((), "")
-
-
-def _decode(members: str) -> _List:
-    return tuple(map(int, members.split(","))), members
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -126,10 +119,12 @@ class SQLiteStore:
         self._cache: OrderedDict[int, Entry] = OrderedDict()
         # The lists as this connection knows them (an empty one: no row), those to write at commit, and the
         # data version they were read at.
-        # Each list decoded and as its row holds it (tuples of numbers and strings, which the garbage collector
+        # Each list decoded, and as its row holds it (tuples of numbers and strings, which the garbage collector
         # does not walk: hundreds of thousands are kept).
-        self._buckets: dict[int, _List] = {}
-        self._facts: dict[str, _List] = {}
+        self._buckets: dict[int, tuple[int, ...]] = {}
+        self._bucket_rows: dict[int, str] = {}
+        self._facts: dict[str, tuple[int, ...]] = {}
+        self._fact_rows: dict[str, str] = {}
         self._common: set[str] = set()
         self._dirty_buckets: set[int] = set()
         self._dirty_facts: set[str] = set()
@@ -183,7 +178,9 @@ class SQLiteStore:
 
     def _forget_lists(self) -> None:
         self._buckets.clear()
+        self._bucket_rows.clear()
         self._facts.clear()
+        self._fact_rows.clear()
         self._common.clear()
         self._dirty_buckets.clear()
         self._dirty_facts.clear()
@@ -191,12 +188,12 @@ class SQLiteStore:
     def _flush(self) -> None:
         """Write the lists changed in this transaction, one row each, in key order."""
         if self._dirty_buckets:
-            buckets = self._buckets
-            self._db.executemany(_WRITE_BUCKET, [(band, buckets[band][1]) for band in sorted(self._dirty_buckets)])
+            rows = self._bucket_rows
+            self._db.executemany(_WRITE_BUCKET, [(band, rows[band]) for band in sorted(self._dirty_buckets)])
             self._dirty_buckets.clear()
         if self._dirty_facts:
-            facts, common = self._facts, self._common
-            self._db.executemany(_WRITE_FACT, [(fact, facts[fact][1], fact in common)
+            fact_rows, common = self._fact_rows, self._common
+            self._db.executemany(_WRITE_FACT, [(fact, fact_rows[fact], fact in common)
                                                for fact in sorted(self._dirty_facts)])
             self._dirty_facts.clear()
 
@@ -243,32 +240,32 @@ class SQLiteStore:
     def bucket_members(self, bands: list[int]) -> dict[int, Sequence[int]]:
         if not self._in_transaction:  # lists are kept only while the write lock is held
             self._forget_lists()
-        known = self._buckets
+        known, rows = self._buckets, self._bucket_rows
         missing = [band for band in bands if band not in known]
         for start in range(0, len(missing), _BANDS_AT_ONCE):
             part = missing[start:start + _BANDS_AT_ONCE]
             for band in part:
-                known[band] = _NONE
+                known[band], rows[band] = (), ""
             for band, members in self._all(_BUCKETS_SQL, [*part, *_NULLS[:_BANDS_AT_ONCE - len(part)]]):
-                known[band] = _decode(members)
-        return {band: known[band][0] for band in sorted(bands) if known[band][0]}
+                known[band], rows[band] = tuple(map(int, members.split(","))), members
+        return {band: known[band] for band in sorted(bands) if known[band]}
 
     def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, Sequence[int]], set[str]]:
         # A list stops growing once common (``add``), so it holds at most ``limit`` articles.
         if not self._in_transaction:
             self._forget_lists()
-        known = self._facts
+        known, rows = self._facts, self._fact_rows
         missing = [fact for fact in facts if fact not in known]
         for start in range(0, len(missing), _FACTS_AT_ONCE):
             part = missing[start:start + _FACTS_AT_ONCE]
             for fact in part:
-                known[fact] = _NONE
+                known[fact], rows[fact] = (), ""
             for fact, members, is_common in self._all(_FACTS_SQL, [*part, *_NULLS[:_FACTS_AT_ONCE - len(part)]]):
-                known[fact] = _decode(members)
+                known[fact], rows[fact] = tuple(map(int, members.split(","))), members
                 if is_common:
                     self._common.add(fact)
         common = self._common.intersection(facts)
-        return {fact: known[fact][0] for fact in facts if known[fact][0] and fact not in common}, common
+        return {fact: known[fact] for fact in facts if known[fact] and fact not in common}, common
 
     def entries(self, keys: list[int]) -> list[Entry]:
         missing = [k for k in keys if k not in self._cache]
@@ -329,18 +326,21 @@ class SQLiteStore:
         """Add the article to its lists, in memory (written at commit); lists not read yet are read first."""
         if not self._in_transaction:
             self._forget_lists()
-        if any(band not in self._buckets for band in bands):
+        if not self._buckets.keys() >= set(bands):
             self.bucket_members(bands)
-        if any(fact not in self._facts for fact in facts):
+        if not self._facts.keys() >= set(facts):
             self.fact_members(facts, 0)
-        one, text = (key,), str(key)
-        buckets, facts_known = self._buckets, self._facts
+        one, text, tail = (key,), str(key), f",{key}"
+        buckets, bucket_rows = self._buckets, self._bucket_rows
         for band in bands:
-            members, row = buckets[band]
-            buckets[band] = (members + one, f"{row},{text}" if row else text)
+            buckets[band] += one
+            row = bucket_rows[band]
+            bucket_rows[band] = row + tail if row else text
+        facts_known, fact_rows = self._facts, self._fact_rows
         for fact in facts:
-            members, row = facts_known[fact]
-            facts_known[fact] = (members + one, f"{row},{text}" if row else text)
+            facts_known[fact] += one
+            row = fact_rows[fact]
+            fact_rows[fact] = row + tail if row else text
         self._dirty_buckets.update(bands)
         self._dirty_facts.update(facts)
         self._common.update(common)
