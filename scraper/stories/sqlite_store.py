@@ -111,7 +111,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB of pages
             # Reads through the OS page cache beyond, without a system call a page: up to 8 GiB (SQLite caps it at
-            # its build's limit, 2 GiB for Python's: an index of ~1.6 million articles; a file larger is read).
+            # its build's limit, 2 GiB for Python's: an index of ~1.7 million articles; a file larger is read).
             self._db.execute("PRAGMA mmap_size=8589934592")
             self._db.executescript(_SCHEMA)
             self._convert_old_layout()
