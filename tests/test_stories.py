@@ -9,6 +9,7 @@ import json
 import random
 import sqlite3
 import threading
+from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from scraper.job import CleanJob
 from scraper.records import ArticleRecord, Source, article_record
 from scraper.stories.facts import extract_facts, number_value
 from scraper.stories.fingerprint import NUM_PERM, SCHEME, Fingerprint, fingerprint
-from scraper.stories.index import MAX_CANDIDATES, ROWS, StoryIndex, _Lookup
+from scraper.stories.index import MAX_CANDIDATES, StoryIndex, _Lookup
+from scraper.stories.keys import ROWS
 from scraper.stories.model import Newcomer, marks_of
 from scraper.stories.redis_store import RedisStore
 from scraper.stories.relation import relate
@@ -217,6 +219,71 @@ def test_an_index_of_the_first_layout_a_row_per_member_is_converted_when_opened(
     with contextlib.closing(sqlite3.connect(path)) as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert not tables & {"buckets", "facts", "common_facts"}
+
+
+def test_processes_sharing_an_index_file_see_each_others_lists(tmp_path: Path) -> None:
+    # Each store keeps the bucket and fact lists it read; another process's commit must make it read them again,
+    # or its next write would put back a list without the other's article.
+    items = [_item("original", ORIGINAL, "2025-06-01T08:00:00+00:00"),
+             _item("copy", COPY, "2025-06-02T08:00:00+00:00", site="b.example"),
+             _item("cut", CUT, "2025-06-03T08:00:00+00:00", site="c.example")]
+    alone = SQLiteStore(tmp_path / "alone.sqlite3")
+    expected = [StoryIndex(alone).add(item) for item in items]
+    alone.close()
+    path = tmp_path / "shared.sqlite3"
+    first, second = SQLiteStore(path), SQLiteStore(path)
+    placed = [StoryIndex(store).add(item) for store, item in zip((first, second, first), items, strict=True)]
+    assert placed == expected and len({p.story for p in placed}) == 1
+    with first.exclusive():
+        seen_by_first = first.bucket_members(items[0].bands)
+    assert {2, 3} <= set(chain.from_iterable(seen_by_first.values()))
+    first.close()
+    second.close()
+    assert _lists(path) == _lists(tmp_path / "alone.sqlite3")
+
+
+def test_a_failed_batch_leaves_the_lists_of_the_last_commit(tmp_path: Path) -> None:
+    path = tmp_path / "stories.sqlite3"
+    store = SQLiteStore(path, batch=10)
+    index = StoryIndex(store)
+    index.add(_item("original", ORIGINAL, "2025-06-01T08:00:00+00:00"))
+    store.close()
+    before = _lists(path)
+    store = SQLiteStore(path, batch=10)
+    index = StoryIndex(store)
+    index.add(_item("copy", COPY, "2025-06-02T08:00:00+00:00", site="b.example"))  # kept in memory, not committed
+    with pytest.raises(RuntimeError), store.exclusive():
+        raise RuntimeError("the batch fails")
+    assert _lists(path) == before
+    placed = index.add(_item("cut", CUT, "2025-06-03T08:00:00+00:00", site="c.example"))  # lists read again
+    assert placed.relation == "copy" and store.count() == 2
+    store.close()
+    alone = SQLiteStore(tmp_path / "alone.sqlite3")
+    for item in (_item("original", ORIGINAL, "2025-06-01T08:00:00+00:00"),
+                 _item("cut", CUT, "2025-06-03T08:00:00+00:00", site="c.example")):
+        StoryIndex(alone).add(item)
+    alone.close()
+    assert _lists(path) == _lists(tmp_path / "alone.sqlite3")
+
+
+def test_both_stores_give_buckets_in_the_order_of_their_keys(tmp_path: Path, redis_store: RedisStore) -> None:
+    # Candidates sharing as many buckets keep the order buckets come in: both stores must give the same.
+    sqlite_store = SQLiteStore(tmp_path / "stories.sqlite3")
+    items = [_item(name, body, f"2025-06-0{n + 1}T08:00:00+00:00", site=f"{name}.example")
+             for n, (name, body) in enumerate([("original", ORIGINAL), ("copy", COPY), ("cut", CUT)])]
+    for store in (sqlite_store, redis_store):
+        index = StoryIndex(store)
+        for item in items:
+            index.add(item)
+    bands = items[0].bands
+    with sqlite_store.exclusive():
+        in_sqlite = sqlite_store.bucket_members(bands)
+    with redis_store.exclusive():
+        in_redis = redis_store.bucket_members(bands)
+    assert len(in_sqlite) > 1 and list(in_sqlite) == sorted(in_sqlite) != bands
+    assert {b: list(m) for b, m in in_redis.items()} == {b: list(m) for b, m in in_sqlite.items()}
+    assert list(in_redis) == list(in_sqlite)
+    sqlite_store.close()
 
 
 def test_an_unwritable_index_is_a_storage_error_naming_it(tmp_path: Path) -> None:

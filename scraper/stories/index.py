@@ -10,31 +10,22 @@ longer looked up); at most ``MAX_CANDIDATES`` of them are compared. Storage is a
 
 from __future__ import annotations
 
-import functools
 import heapq
-import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from itertools import chain
 from typing import Protocol
 
-from scraper.stories.fingerprint import NUM_PERM
 from scraper.stories.model import Entry, Newcomer, Placement, Story, when
-from scraper.stories.relation import STRENGTH, Match, fact_weight, looser, relate
+from scraper.stories.relation import STRENGTH, Match, looser, relate
 
-BANDS, ROWS = 32, 4
 BUCKET_CAP = 32
 FACT_CAP = 64
-# Facts looked up per article (its most specific ones that are not common), and how many of them a
-# candidate must share with it.
-FACTS_LOOKED_UP = 16
+# How many of an article's looked-up facts (``keys.FACTS_LOOKED_UP``, those not common) a candidate must share.
 MIN_SHARED_FACTS = 3
 MAX_CANDIDATES = 8
 MAX_CLAIMS = 16
-_MASK = (1 << 63) - 1
-_VALUES, _BANDS = struct.Struct(f"<{NUM_PERM}H"), struct.Struct(f"<{BANDS}Q")
-_SALTS = [(band * 0x9E3779B97F4A7C15) & _MASK for band in range(BANDS)]
 
 
 class StoreProtocol(Protocol):
@@ -47,9 +38,10 @@ class StoreProtocol(Protocol):
 
     def key_of_hash(self, content_hash: str) -> int | None: ...
 
-    def bucket_members(self, bands: list[int]) -> dict[int, list[int]]: ...
+    def bucket_members(self, bands: list[int]) -> Mapping[int, Sequence[int]]:
+        """The members of each bucket that has any, in the order they came; buckets in the order of their keys."""
 
-    def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, list[int]], set[str]]:
+    def fact_members(self, facts: list[str], limit: int) -> tuple[Mapping[str, Sequence[int]], set[str]]:
         """Up to ``limit`` articles stating each fact, and which of the facts are common (left out)."""
 
     def entries(self, keys: list[int]) -> list[Entry]: ...
@@ -70,15 +62,6 @@ class StoreProtocol(Protocol):
     def count(self) -> int: ...
 
     def close(self) -> None: ...
-
-
-def band_keys(minhash: tuple[int, ...]) -> list[int]:
-    """The LSH bucket of each band: four 16-bit values and the band's number, as one 63-bit integer."""
-    packed = _BANDS.unpack(_VALUES.pack(*minhash))
-    return [(value ^ _SALTS[band]) & _MASK for band, value in enumerate(packed)]
-
-
-assert BANDS * ROWS == NUM_PERM
 
 
 class StoryIndex:
@@ -199,23 +182,13 @@ class StoryIndex:
         return looser(entry.relation if entry.relation != "original" else "rewrite", through)
 
 
-def looked_up(facts: tuple[str, ...]) -> list[str]:
-    """The facts an article is listed and looked up under: its ``FACTS_LOOKED_UP`` weightiest."""
-    return sorted(facts, key=_heaviest_first)[:FACTS_LOOKED_UP]
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _heaviest_first(fact: str) -> tuple[float, str]:
-    return -fact_weight(fact), fact
-
-
 class _Lookup:
     """What the store holds near a new article: its buckets' members and its facts' articles."""
 
     def __init__(self, store: StoreProtocol, item: Newcomer) -> None:
-        self.bands = band_keys(item.fingerprint.minhash)
+        self.bands = item.bands
         self.buckets = store.bucket_members(self.bands)
-        facts = looked_up(item.fingerprint.facts)
+        facts = item.listed
         self.members, self.common = store.fact_members(facts, FACT_CAP)
         self.looked_up = [f for f in facts if f not in self.common]
 
@@ -223,7 +196,7 @@ class _Lookup:
         """At most ``MAX_CANDIDATES`` article keys, those sharing the most buckets and rare facts first."""
         # Two for each bucket shared, one for each rare fact (counted in C); among equals the earliest indexed
         # first, so that the choice depends on what the store holds, never on the order it lists it in.
-        hits = Counter(chain.from_iterable(chain.from_iterable((m, m) for m in self.buckets.values())))
+        hits = Counter({key: 2 * n for key, n in Counter(chain.from_iterable(self.buckets.values())).items()})
         by_fact = Counter(chain.from_iterable(self.members.get(fact, ()) for fact in self.looked_up))
         needed = min(MIN_SHARED_FACTS, len(self.looked_up))
         hits.update({key: n for key, n in by_fact.items() if n >= needed})

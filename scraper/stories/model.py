@@ -15,6 +15,7 @@ from urllib.parse import urldefrag, urlsplit
 from courlan import extract_domain, normalize_url
 
 from scraper.stories.fingerprint import Fingerprint, fingerprint
+from scraper.stories.keys import band_keys, looked_up
 
 
 def record_id(url: str | None, content_hash: str) -> str:
@@ -90,7 +91,13 @@ def _when(value: str) -> dt.datetime | None:
 
 @dataclass(frozen=True, slots=True)
 class Newcomer:
-    """An article on its way into the index (from an article record)."""
+    """An article on its way into the index (from an article record).
+
+    Attributes:
+        site: the registered domain of its URL.
+        bands, listed: the keys it is filed and looked up under (``keys``), computed here: with the record, in
+            the worker processes of ``scraper stories``.
+    """
 
     id: str
     url: str | None
@@ -101,10 +108,14 @@ class Newcomer:
     fingerprint: Fingerprint
     marks: tuple[str, ...] = ()
     claims: tuple[str, ...] = ()
+    site: str | None = field(init=False, compare=False)
+    bands: list[int] = field(init=False, repr=False, compare=False)
+    listed: list[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def site(self) -> str | None:
-        return domain_of(self.url)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "site", domain_of(self.url))
+        object.__setattr__(self, "bands", band_keys(self.fingerprint.minhash))
+        object.__setattr__(self, "listed", looked_up(self.fingerprint.facts))
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Newcomer:

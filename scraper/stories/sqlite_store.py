@@ -1,5 +1,13 @@
 """The story index in a SQLite file (WAL, so that runs overlapping in time can share it; each article's lookup
-and insertion is one ``BEGIN IMMEDIATE`` transaction, or one of a batch in bulk mode)."""
+and insertion is one ``BEGIN IMMEDIATE`` transaction, or one of a batch in bulk mode).
+
+Bucket and fact lists read or written are kept in memory, decoded, and a list's row is written once per
+transaction, just before it commits, whatever the number of articles added to it in the batch (in bulk mode
+a row was rewritten once per article). The kept lists are dropped when another connection has committed since
+(``PRAGMA data_version``, read as each transaction starts), when a transaction is rolled back, and when too many
+are kept: several processes sharing the file never read a stale list, and a crash mid-batch leaves the file as
+its last commit wrote it.
+"""
 
 from __future__ import annotations
 
@@ -46,10 +54,8 @@ DROP TABLE buckets;
 DROP TABLE facts;
 DROP TABLE common_facts;
 """
-_APPEND_BUCKET = ("INSERT INTO bucket_lists VALUES (?, ?) ON CONFLICT (band) DO UPDATE SET members = members || ',' "
-                  "|| excluded.members")
-_APPEND_FACT = ("INSERT INTO fact_lists VALUES (?, ?, ?) ON CONFLICT (fact) DO UPDATE SET members = members || ',' "
-                "|| excluded.members, common = max(common, excluded.common)")
+_WRITE_BUCKET = "INSERT OR REPLACE INTO bucket_lists VALUES (?, ?)"
+_WRITE_FACT = "INSERT OR REPLACE INTO fact_lists VALUES (?, ?, ?)"
 # Bucket and fact lookups: the width of their IN lists (padded with NULL, which matches nothing, so that each
 # statement is prepared once), and the statements.
 _BANDS_AT_ONCE, _FACTS_AT_ONCE = 32, 16
@@ -60,8 +66,12 @@ Row = tuple[Any, ...]
 _PACK, _UNPACK = struct.Struct(f"<{NUM_PERM}H").pack, struct.Struct(f"<{NUM_PERM}H").unpack
 # Decoded articles kept in memory: a new article's candidates are mostly recent ones.
 _CACHE_ENTRIES = 100_000
+# Bucket and fact lists kept in memory (all are dropped, once written, when there are more).
+_CACHE_LISTS = 400_000
 _COLUMNS = ("key, id, url, site, title, published, seen, content_hash, minhash, shingles, facts, story, relation, "
             "matched, score, marks, claims, run")
+
+
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -100,13 +110,27 @@ class SQLiteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB of pages
-            self._db.execute("PRAGMA mmap_size=1073741824")  # and reads through the OS page cache beyond
+            # Reads through the OS page cache beyond, without a system call a page: up to 8 GiB (SQLite caps it at
+            # its build's limit, 2 GiB for Python's: an index of ~1.7 million articles; a file larger is read).
+            self._db.execute("PRAGMA mmap_size=8589934592")
             self._db.executescript(_SCHEMA)
             self._convert_old_layout()
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open story index {self.path}: {exc}") from exc
         self._in_transaction = False
         self._cache: OrderedDict[int, Entry] = OrderedDict()
+        # The lists as this connection knows them (an empty one: no row), those to write at commit, and the
+        # data version they were read at.
+        # Each list decoded, and as its row holds it (tuples of numbers and strings, which the garbage collector
+        # does not walk: hundreds of thousands are kept).
+        self._buckets: dict[int, tuple[int, ...]] = {}
+        self._bucket_rows: dict[int, str] = {}
+        self._facts: dict[str, tuple[int, ...]] = {}
+        self._fact_rows: dict[str, str] = {}
+        self._common: set[str] = set()
+        self._dirty_buckets: set[int] = set()
+        self._dirty_facts: set[str] = set()
+        self._version: int | None = None
 
     def _convert_old_layout(self) -> None:
         """Bucket and fact lists of a file written by the first version, a row per member, as one row a list
@@ -134,6 +158,7 @@ class SQLiteStore:
             if not self._in_transaction:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._in_transaction = True
+                self._check_version()
             yield
             self._pending += 1
             if self._pending >= self.batch:
@@ -145,14 +170,48 @@ class SQLiteStore:
             self._rollback()
             raise
 
+    def _check_version(self) -> None:
+        """Drop the lists kept when another connection has committed since they were read."""
+        row = self._db.execute("PRAGMA data_version").fetchone()
+        version = int(row[0])
+        if version != self._version:
+            self._forget_lists()
+            self._version = version
+
+    def _forget_lists(self) -> None:
+        self._buckets.clear()
+        self._bucket_rows.clear()
+        self._facts.clear()
+        self._fact_rows.clear()
+        self._common.clear()
+        self._dirty_buckets.clear()
+        self._dirty_facts.clear()
+
+    def _flush(self) -> None:
+        """Write the lists changed in this transaction, one row each, in key order."""
+        if self._dirty_buckets:
+            rows = self._bucket_rows
+            self._db.executemany(_WRITE_BUCKET, [(band, rows[band]) for band in sorted(self._dirty_buckets)])
+            self._dirty_buckets.clear()
+        if self._dirty_facts:
+            fact_rows, common = self._fact_rows, self._common
+            self._db.executemany(_WRITE_FACT, [(fact, fact_rows[fact], fact in common)
+                                               for fact in sorted(self._dirty_facts)])
+            self._dirty_facts.clear()
+
     def _commit(self) -> None:
         if self._in_transaction:
+            self._flush()
             self._db.execute("COMMIT")
             self._in_transaction = False
+            if len(self._buckets) + len(self._facts) > _CACHE_LISTS:
+                self._forget_lists()
         self._pending = 0
 
     def _rollback(self) -> None:
         self._cache.clear()
+        self._forget_lists()
+        self._version = None
         if self._in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
@@ -180,26 +239,35 @@ class SQLiteStore:
         row = self._one("SELECT min(key) FROM articles WHERE content_hash = ?", (content_hash,))
         return int(row[0]) if row and row[0] is not None else None
 
-    def bucket_members(self, bands: list[int]) -> dict[int, list[int]]:
-        found: dict[int, list[int]] = {}
-        for start in range(0, len(bands), _BANDS_AT_ONCE):
-            part = bands[start:start + _BANDS_AT_ONCE]
+    def bucket_members(self, bands: list[int]) -> dict[int, Sequence[int]]:
+        if not self._in_transaction:  # lists are kept only while the write lock is held
+            self._forget_lists()
+        known, rows = self._buckets, self._bucket_rows
+        missing = [band for band in bands if band not in known]
+        for start in range(0, len(missing), _BANDS_AT_ONCE):
+            part = missing[start:start + _BANDS_AT_ONCE]
+            for band in part:
+                known[band], rows[band] = (), ""
             for band, members in self._all(_BUCKETS_SQL, [*part, *_NULLS[:_BANDS_AT_ONCE - len(part)]]):
-                found[band] = list(map(int, members.split(",")))
-        return dict(sorted(found.items()))
+                known[band], rows[band] = tuple(map(int, members.split(","))), members
+        return {band: known[band] for band in sorted(bands) if known[band]}
 
-    def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, list[int]], set[str]]:
+    def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, Sequence[int]], set[str]]:
         # A list stops growing once common (``add``), so it holds at most ``limit`` articles.
-        common: set[str] = set()
-        found: dict[str, list[int]] = {}
-        for start in range(0, len(facts), _FACTS_AT_ONCE):
-            part = facts[start:start + _FACTS_AT_ONCE]
+        if not self._in_transaction:
+            self._forget_lists()
+        known, rows = self._facts, self._fact_rows
+        missing = [fact for fact in facts if fact not in known]
+        for start in range(0, len(missing), _FACTS_AT_ONCE):
+            part = missing[start:start + _FACTS_AT_ONCE]
+            for fact in part:
+                known[fact], rows[fact] = (), ""
             for fact, members, is_common in self._all(_FACTS_SQL, [*part, *_NULLS[:_FACTS_AT_ONCE - len(part)]]):
+                known[fact], rows[fact] = tuple(map(int, members.split(","))), members
                 if is_common:
-                    common.add(fact)
-                else:
-                    found[fact] = list(map(int, members.split(",")))
-        return found, common
+                    self._common.add(fact)
+        common = self._common.intersection(facts)
+        return {fact: known[fact] for fact in facts if known[fact] and fact not in common}, common
 
     def entries(self, keys: list[int]) -> list[Entry]:
         missing = [k for k in keys if k not in self._cache]
@@ -248,18 +316,38 @@ class SQLiteStore:
             key = int(cursor.lastrowid or 0)
             entry.key = key
             self._remember(entry)
-            text = str(key)
-            if bands:
-                self._db.executemany(_APPEND_BUCKET, [(b, text) for b in bands])
-            if facts:
-                full = set(common)
-                self._db.executemany(_APPEND_FACT, [(f, text, f in full) for f in facts])
+            self._append(key, bands, facts, common)
             if entry.marks:
                 self._db.executemany("INSERT OR IGNORE INTO marks VALUES (?, ?, ?)",
                                      [(entry.story, m, key) for m in entry.marks])
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write story index {self.path}: {exc}") from exc
         return key
+
+    def _append(self, key: int, bands: list[int], facts: list[str], common: list[str]) -> None:
+        """Add the article to its lists, in memory (written at commit); lists not read yet are read first."""
+        if not self._in_transaction:
+            self._forget_lists()
+        if not self._buckets.keys() >= set(bands):
+            self.bucket_members(bands)
+        if not self._facts.keys() >= set(facts):
+            self.fact_members(facts, 0)
+        one, text, tail = (key,), str(key), f",{key}"
+        buckets, bucket_rows = self._buckets, self._bucket_rows
+        for band in bands:
+            buckets[band] += one
+            row = bucket_rows[band]
+            bucket_rows[band] = row + tail if row else text
+        facts_known, fact_rows = self._facts, self._fact_rows
+        for fact in facts:
+            facts_known[fact] += one
+            row = fact_rows[fact]
+            fact_rows[fact] = row + tail if row else text
+        self._dirty_buckets.update(bands)
+        self._dirty_facts.update(facts)
+        self._common.update(common)
+        if not self._in_transaction:
+            self._flush()
 
     def save_story(self, story: Story) -> None:
         try:
