@@ -636,11 +636,43 @@ def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator
                 continue
             names = [_text(n) for n in _NAME_ITEMPROP(el)]
             text = " | ".join(n for n in names if n) or _text(el, " | ", _LINK_SEPARATED)
+            if text and len(text) > 200:
+                text = _box_name(el)  # an author card: the name above the biography
             if text and len(text) <= 200:
                 seen += 1
                 yield text, trusted
             if seen >= 12:
                 break
+
+
+# The heading of an author card, not a name: "About the author", "Author Spotlight", "Über den Autor".
+_BOX_LABEL = re.compile(
+    r"^(?:about|meet|more from|read more|all (?:articles|posts) by|author|authors|the author|written by|posted by|"
+    r"über (?:den|die) autor(?:in)?|zum autor|à propos de l'auteur|l'auteur|sobre el autor|sobre o autor|"
+    r"sull'autore|l'autore|over de auteur)\b", re.I)
+_BOX_NAME_WORDS = 6
+_INITIALS = re.compile(r"[A-Z]{1,3}")
+_BOX_SKIPPED = frozenset({"script", "style", "img", "svg", "button", "nav", "ul", "ol", "li"})
+
+
+def _box_name(box: etree._Element) -> str:
+    """The name an author card prints above the biography ("<h4>Jane Doe</h4><p>Jane is a writer who
+    …</p>"): its first short line of text that is not the card's heading ("About the author"), if it
+    comes before any long one; "" when the card opens with prose (a post, a list of stories)."""
+    for count, node in enumerate(box.iter(etree.Element)):
+        if count > 60:
+            break
+        if node.tag in _BOX_SKIPPED:
+            continue
+        own = clean_string(node.text) or ""
+        if not own:
+            continue
+        if len(own) > 80 or len(own.split()) > _BOX_NAME_WORDS:
+            return ""  # the biography (or prose) comes first: no name line
+        if _BOX_LABEL.match(own) or _BY_LABEL.fullmatch(own) or _INITIALS.fullmatch(own):
+            continue  # the card's heading, a label, an avatar's initials ("NB")
+        return own.rstrip(":")
+    return ""
 
 
 def _first_link_group(links: list[etree._Element]) -> list[etree._Element]:

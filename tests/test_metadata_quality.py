@@ -223,3 +223,35 @@ def test_a_printed_day_that_is_the_metadata_s_day_misread_gives_way(structured: 
     head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": structured})
     body = f"<header><h1>Ein Titel</h1><p class='date'>{printed}</p></header>"
     assert _meta(body, head, lang=lang, url="https://site.example/a").published == expected
+
+
+# -- authors: an author card at the end of the article --------------------------------------------
+
+_BIO = {
+    "en": "{first} is a growth-focused writer covering healthcare technology, who has reported on hospitals, "
+          "insurers and the software they buy for more than a decade, and who now edits our weekly newsletter.",
+    "de": "{first} schreibt seit über zehn Jahren über Energiepolitik, Netze und Speicher und leitet heute das "
+          "Ressort Wirtschaft; zuvor war sie Korrespondentin in Brüssel und hat zwei Bücher veröffentlicht.",
+    "es": "{first} es periodista especializada en ciencia y medio ambiente; ha trabajado para varios diarios "
+          "nacionales y hoy coordina la sección de sociedad, además de escribir una columna semanal.",
+}
+
+
+@pytest.mark.parametrize(
+    ("card", "lang", "name"),
+    [
+        ("<div class='blog_author-box'><img alt=''><div class='text-semibold'>Lauren Vetter</div>"
+         "<div class='blog_author-text'><p>{bio}</p></div></div>", "en", "Lauren Vetter"),
+        ("<div class='blog-author'><h3>Über die Autorin</h3><span class='avatar'>EL</span><h4>Eva Lang</h4>"
+         "<p>{bio}</p></div>", "de", "Eva Lang"),
+        ("<section class='post-author card'><p><strong>Ana Ruiz:</strong> {bio}</p></section>", "es", "Ana Ruiz"),
+    ],
+)
+def test_the_name_on_an_author_card_with_a_biography(card: str, lang: str, name: str) -> None:
+    bio = _BIO[lang].format(first=name.split(maxsplit=1)[0])
+    assert _meta(card.format(bio=bio), lang=lang).authors == (name,)
+
+
+def test_an_author_card_opening_with_prose_names_nobody() -> None:
+    card = f"<div class='author-box'><p>{_BIO['en'].format(first='Our editor')}</p></div>"
+    assert _meta(card).authors == ()
