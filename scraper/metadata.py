@@ -504,6 +504,10 @@ _BYLINE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:by-?line|author-?name|authorname|author|byl|article-?author|post-?author|entry-?author|"
     r"writer|reporter|journalist|autor|auteur|autore|bylines?|credits?|zuozhe|bianji)(?:$|[\s_-])", re.I,
 )
+# A profile on a social network ("bsky.app/profile/…", "linkedin.com/in/…"): a follow link, not the byline.
+_SOCIAL_HREF = re.compile(
+    r"(?:https?:)?//(?:[\w-]+\.)*(?:bsky\.app|twitter\.com|x\.com|facebook\.com|instagram\.com|linkedin\.com|"
+    r"threads\.net|mastodon\.\w+|youtube\.com|tiktok\.com|github\.com|medium\.com|pinterest\.\w+)/", re.I)
 _BYLINE_ID = re.compile(r"by-?line|author|writer", re.I)
 _HREFS = etree.XPath("/descendant::a/@href")
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
@@ -511,7 +515,7 @@ _CLASS_OR_ID = etree.XPath("//@class | //@id")
 
 def _author_links(tree: etree._Element) -> list[etree._Element]:
     """Links to an author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts."""
-    return [href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href)]
+    return [href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href) and not _SOCIAL_HREF.match(href)]
 
 
 def _byline_classes(tree: etree._Element) -> list[etree._Element]:
@@ -566,10 +570,11 @@ _BYLINE_XPATHS: list[Callable[[etree._Element], list[etree._Element]]] = [
 # Class/id words of containers whose names are not the article's byline (comments, teasers, widgets).
 _NOT_BYLINE = re.compile(
     r"(?:^|[-_])(?:comments?|commentlist|reply|replies|respond|discussion|related|recommend(?:ed|ations)?|"
-    r"sidebar|widgets|footer|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
+    r"widgets|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
     r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|card|cards|listing|feed)(?:$|[-_])",
     re.I,
 )
+_REGION = re.compile(r"(?:^|[-_])(?:sidebar|footer)(?:$|[-_])", re.I)
 _NOT_BYLINE_SELF = re.compile(r"(?:^|[-_])(?:comments?|reply|avatar|image|img|photo|picture|bio|about|desc|"
                               r"description|social|follow|share)(?:$|[-_])", re.I)
 _NOT_BYLINE_TAGS = frozenset({"nav", "figure", "figcaption", "form", "select", "button"})
@@ -593,7 +598,7 @@ def _byline_element_ok(el: etree._Element) -> bool:
     little ("newsletter-post"). An ``<aside>`` or ``<footer>`` inside the article is its meta column
     or entry footer; outside it, the page's sidebar or footer.
     """
-    boxed = False
+    boxed = region = False
     for depth, node in enumerate((el, *el.iterancestors())):
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in ("article", "main"):
@@ -602,10 +607,19 @@ def _byline_element_ok(el: etree._Element) -> bool:
             break
         if tag in _NOT_BYLINE_TAGS:
             return False
+        names = f"{node.get('class', '')} {node.get('id', '')}"
         boxed = boxed or tag in ("aside", "footer")
-        if _refused_names(f"{node.get('class', '')} {node.get('id', '')}", own=depth == 0):
+        region = region or (depth > 0 and _region_names(names))
+        if _refused_names(names, own=depth == 0):
             return False
-    return not boxed
+    return not (boxed or region)
+
+
+@lru_cache(maxsize=4096)
+def _region_names(names: str) -> bool:
+    """Whether a class/id word names a footer or a sidebar: as the ``<footer>`` and ``<aside>``
+    elements, the article's own (an entry footer, a meta column) inside it, the page's outside."""
+    return any(_REGION.search(t) for t in names.split())
 
 
 @lru_cache(maxsize=4096)

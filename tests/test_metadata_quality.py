@@ -255,3 +255,33 @@ def test_the_name_on_an_author_card_with_a_biography(card: str, lang: str, name:
 def test_an_author_card_opening_with_prose_names_nobody() -> None:
     card = f"<div class='author-box'><p>{_BIO['en'].format(first='Our editor')}</p></div>"
     assert _meta(card).authors == ()
+
+
+# -- authors: a footer or sidebar class inside the article is the article's -----------------------
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "name"),
+    [
+        ("<footer class='entry-footer'><p class='entry-meta'><span class='entry-author'>Posted by "
+         "<a class='entry-author-link' rel='author' href='/author/kiersten/'>Kiersten</a></span></p></footer>",
+         "en", "Kiersten"),
+        ("<div class='post-sidebar'><div class='post_author-name'>Eva Lang</div></div>", "de", "Eva Lang"),
+        ("<div class='articulo-footer'><a href='/autor/ana-ruiz'>Ana Ruiz</a></div>", "es", "Ana Ruiz"),
+    ],
+)
+def test_a_byline_in_the_article_s_own_footer_or_sidebar(meta: str, lang: str, name: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{meta}", lang=lang).authors == (name,)
+
+
+def test_a_byline_in_the_page_s_sidebar_or_footer_is_not_the_article_s() -> None:
+    html = (f"<html lang='en'><body><article><h1>Reservoir levels fall</h1>{''.join(f'<p>{p}</p>' for p in BODY)}"
+            "</article><div class='site-sidebar'><a href='/author/jane-doe'>Jane Doe</a></div>"
+            "<div class='page-footer'><span class='author'>Carl Dunn</span></div></body></html>")
+    assert read_page_meta(parse_html(html), "https://news.example.com/a", now=NOW).authors == ()
+
+
+def test_a_social_network_profile_link_is_not_a_byline() -> None:
+    body = ("<footer><p>Follow me: <a href='https://bsky.app/profile/amerpie.lol'>Bluesky</a> "
+            "<a href='https://www.linkedin.com/in/jane-doe/'>LinkedIn</a></p></footer>")
+    assert _meta(body).authors == ()
