@@ -962,25 +962,46 @@ def _first_date(values: Iterable[Any], now: dt.datetime) -> str | None:
     return None
 
 
-def _text_date(text: str, now: dt.datetime) -> str | None:
-    """A day from printed text ("March 1, 2024", "12.12.2025", "28. April 2023"), via htmldate's parsers."""
+# A day written in numbers with a slash or a hyphen, "3/4/2025", "01-04-2024", "12/11/25": which number
+# is the month is the writer's habit, not the string's.
+_NUMERIC_DAY = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2((?:19|20)?\d{2})(?![\d/.-])")
+# Languages whose writers put the month first in such a day: US English, Filipino. English declared
+# without a region is written both ways (htmldate's day-first reading stays).
+_MONTH_FIRST = frozenset({"en-us", "en-ph", "fil", "fil-ph", "es-us"})
+
+
+def _month_first(tree: etree._Element, meta: dict[str, str]) -> bool:
+    """Whether the page's declared language writes a numeric day month first ("3/4/2025" is 4 March)."""
+    declared = next(iter(_HTML_LANG(tree)), None) or meta.get("content-language") or meta.get("og:locale") or ""
+    return declared.strip().replace("_", "-").lower() in _MONTH_FIRST
+
+
+def _text_date(text: str, now: dt.datetime, month_first: bool = False) -> str | None:
+    """A day from printed text ("March 1, 2024", "12.12.2025", "28. April 2023"), via htmldate's parsers;
+    "3/4/2025" is 4 March where the page's language writes the month first (``month_first``)."""
     if not 6 <= len(text) <= 80:
         return None
+    if month_first and (m := _NUMERIC_DAY.search(text)):
+        month, day, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        try:
+            return _plausible(dt.date(year + 2000 if year < 100 else year, month, day).isoformat(), now)
+        except ValueError:
+            pass  # "25/12/2025" on such a page: written day first after all
     # htmldate's fast parsers only: its extensive mode calls dateparser (tenths of a second a call);
     # the whole-page htmldate fallback still reads the formats these miss
     found = try_date_expr(text, "%Y-%m-%d", False, _MIN_DATE, (now + _FUTURE).replace(tzinfo=None))
     return found if isinstance(found, str) else None
 
 
-def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime
-                   ) -> tuple[str | None, str | None]:
+def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime,
+                   month_first: bool = False) -> tuple[str | None, str | None]:
     """The published and updated days printed in the article's header: ``<time datetime>`` elements
     (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
     for el in times[:20]:
         if not _byline_element_ok(el):
             continue
-        value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now)
+        value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now, month_first)
         if not value:
             continue
         context = f"{el.get('class', '')} {_text(el.getparent()) if el.getparent() is not None else ''}"[:200]
@@ -991,12 +1012,12 @@ def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: 
         if published:
             break
     if published is None and h1 is not None:
-        published, updated_near = _dates_near(h1, now)
+        published, updated_near = _dates_near(h1, now, month_first)
         updated = updated or updated_near
     return published, updated
 
 
-def _dates_near(h1: etree._Element, now: dt.datetime) -> tuple[str | None, str | None]:
+def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False) -> tuple[str | None, str | None]:
     """Date lines in the few elements around the headline (the article's header)."""
     published = updated = None
     container = h1.getparent()
@@ -1017,7 +1038,7 @@ def _dates_near(h1: etree._Element, now: dt.datetime) -> tuple[str | None, str |
         if not own or len(own) > 80 or not re.search(r"\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2}", own):
             continue
         label = f"{own} {clean_string(el.getprevious().text) if el.getprevious() is not None else ''}"
-        value = _text_date(own, now)
+        value = _text_date(own, now, month_first)
         if not value:
             continue
         if _UPDATED_CUE.search(label):
@@ -1093,7 +1114,7 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
                               *(meta.get(k) for k in _PUBLISHED_META), *published_markup], now)
     modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
                             *modified_markup], now)
-    printed, printed_updated = _printed_dates(times, h1, now)
+    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta))
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")

@@ -285,3 +285,23 @@ def test_a_social_network_profile_link_is_not_a_byline() -> None:
     body = ("<footer><p>Follow me: <a href='https://bsky.app/profile/amerpie.lol'>Bluesky</a> "
             "<a href='https://www.linkedin.com/in/jane-doe/'>LinkedIn</a></p></footer>")
     assert _meta(body).authors == ()
+
+
+# -- dates: a numeric day is read in the order of the page's language ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "lang", "expected"),
+    [
+        ("3/4/2025", "en-US", "2025-03-04"),
+        ("Post time: 01-04-2024", "en-US", "2024-01-04"),
+        ("12/11/24", "en-us", "2024-12-11"),
+        ("3/4/2025", "en-GB", "2025-04-03"),
+        ("03.04.2025", "de-DE", "2025-04-03"),
+        ("3/4/2025", "fr", "2025-04-03"),
+        ("25/12/2024", "en-US", "2024-12-25"),  # no thirteenth month: written day first after all
+    ],
+)
+def test_a_numeric_printed_day_follows_the_page_s_language(printed: str, lang: str, expected: str) -> None:
+    body = f"<header><h1>Ein Titel</h1><div class='date'>{printed}</div></header>"
+    assert _meta(body, lang=lang, url="https://site.example/a").published == expected
