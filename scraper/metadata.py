@@ -893,7 +893,7 @@ def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str], list[etre
         for name, value in el.items():  # one element's attributes in their order
             if name not in ("datetime", "content"):
                 continue
-            if itemprop == "datePublished" or (time_published and name == "datetime"):
+            if (itemprop == "datePublished" or (time_published and name == "datetime")) and not _in_teaser(el):
                 published.append(value)
             if itemprop == "dateModified" or (time_modified and name == "datetime"):
                 modified.append(value)
@@ -993,13 +993,27 @@ def _text_date(text: str, now: dt.datetime, month_first: bool = False) -> str | 
     return found if isinstance(found, str) else None
 
 
+_LINKED_HEADING = etree.XPath("(.//h2|.//h3|.//h4)[descendant::a[@href] or ancestor::a[@href]]")
+
+
+def _in_teaser(el: etree._Element) -> bool:
+    """Whether ``el`` sits in a teaser: the nearest ``<article>`` around it titles another page (a linked
+    ``<h2>`` to ``<h4>``, no ``<h1>``), as a related-posts loop below the article does."""
+    for depth, node in enumerate(el.iterancestors()):
+        if depth > 8 or node.tag in ("body", "main"):
+            return False
+        if node.tag == "article":
+            return node.find(".//h1") is None and bool(_LINKED_HEADING(node))
+    return False
+
+
 def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime,
                    month_first: bool = False) -> tuple[str | None, str | None]:
     """The published and updated days printed in the article's header: ``<time datetime>`` elements
     (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
     for el in times[:20]:
-        if not _byline_element_ok(el):
+        if not _byline_element_ok(el) or _in_teaser(el):
             continue
         value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now, month_first)
         if not value:
@@ -1039,7 +1053,7 @@ def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False)
             continue
         label = f"{own} {clean_string(el.getprevious().text) if el.getprevious() is not None else ''}"
         value = _text_date(own, now, month_first)
-        if not value:
+        if not value or _in_teaser(el):
             continue
         if _UPDATED_CUE.search(label):
             updated = updated or value

@@ -305,3 +305,34 @@ def test_a_social_network_profile_link_is_not_a_byline() -> None:
 def test_a_numeric_printed_day_follows_the_page_s_language(printed: str, lang: str, expected: str) -> None:
     body = f"<header><h1>Ein Titel</h1><div class='date'>{printed}</div></header>"
     assert _meta(body, lang=lang, url="https://site.example/a").published == expected
+
+
+# -- dates: a related post's date below the article ------------------------------------------------
+
+_TEASER = ("<section class='related'><article class='entry loop-entry'><header class='entry-header'>"
+           "<h3 class='entry-title'><a href='https://site.example/old-story'>{title}</a></h3>"
+           "<span class='posted-on'><time class='entry-date published' datetime='2015-12-07T09:32:03-05:00' "
+           "itemprop='datePublished'>{day}</time></span></header><p>{summary}</p></article></section>")
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "day", "summary"),
+    [
+        ("en", "Retiring our legacy plugins", "December 7, 2015", "With our 4.0 release last week we introduced…"),
+        ("de", "Unsere alten Erweiterungen gehen", "7. Dezember 2015", "Mit der Version 4.0 haben wir…"),
+        ("es", "Retiramos los complementos antiguos", "7 de diciembre de 2015", "Con la versión 4.0 hemos…"),
+    ],
+)
+def test_a_related_post_s_date_is_not_the_article_s(lang: str, title: str, day: str, summary: str) -> None:
+    teaser = _TEASER.format(title=title, day=day, summary=summary)
+    html = (f"<html lang='{lang}'><head>"
+            + _ld({"@type": "BlogPosting", "headline": "Ein Titel", "datePublished": "2023-05-30T18:24:00+00:00"})
+            + f"</head><body><main><h1>Ein Titel</h1>{''.join(f'<p>{p}</p>' for p in BODY)}{teaser}"
+            + "</main></body></html>")
+    assert read_page_meta(parse_html(html), "https://site.example/a", now=NOW).published == "2023-05-30T18:24:00+00:00"
+
+
+def test_the_article_s_own_time_inside_its_article_element_is_read() -> None:
+    body = ("<header><h1>Ein Titel</h1><time class='entry-date published' datetime='2024-10-29T12:00:00-04:00'>"
+            "October 29, 2024</time></header><h3><a href='/other'>See also</a></h3>")
+    assert _meta(body).published == "2024-10-29T12:00:00-04:00"
