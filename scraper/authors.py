@@ -18,6 +18,8 @@ _DATA = Path(__file__).with_name("bylines.toml")
 _KEY = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")
 _URLISH = re.compile(r"https?://|www\.|@|\S+\.(?:com|org|net|de|fr|it|es|lt|uk|ru|info|io)\b", re.I)
+# A template's unfilled field ("page.head.extra.author", "{{ author.name }}", "%author%"): no name.
+_TEMPLATE_KEY = re.compile(r"^[a-z_]+(?:\.[a-z_]+)*\.(?:author|authors|name|byline|writer|creator)$|[{}%$]", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -166,7 +168,7 @@ def _classify(  # noqa: PLR0911 - one verdict per kind of piece
               ) -> tuple[str, str] | None:
     """``("person", name)``, ``("agency", name)`` or None (organisation, place, role, junk)."""
     piece = _PAREN.sub("", piece).strip(" .,:;-–—|()[]\"'“”‘’«»")
-    if not piece or len(piece) > 80 or _URLISH.search(piece):
+    if not piece or len(piece) > 80 or _URLISH.search(piece) or _TEMPLATE_KEY.search(piece):
         return None
     agency = agency_name(piece)
     if agency:

@@ -580,8 +580,10 @@ _NOT_BYLINE_SELF = re.compile(r"(?:^|[-_])(?:comments?|reply|avatar|image|img|ph
 _NOT_BYLINE_TAGS = frozenset({"nav", "figure", "figcaption", "form", "select", "button"})
 _NAME_ITEMPROP = etree.XPath(".//*[@itemprop='name']")
 _LINK_SEPARATED = frozenset({*_BLOCK, "a"})
+# "Text", "Texto", "Testo" are labels only with their colon ("Text: Jan Koch"), not in "Text Messaging".
 _BY_LINE = re.compile(
-    r"^\s*(?:by|von|por|par|door|di|av|af|text|texto|testo|autor|written by|posted by)\s*[:：]?\s+\S", re.I
+    r"^\s*(?:(?:by|von|por|par|door|di|av|af|autor|written by|posted by)\s*[:：]?|(?:text|texto|testo)\s*[:：])\s+\S",
+    re.I,
 )
 _BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text)\s*[:：]?", re.I)
 # Empty elements between a "By" label and the name (an icon, an avatar, a line break).
@@ -707,12 +709,34 @@ def _first_link_group(links: list[etree._Element]) -> list[etree._Element]:
     return [wrapper]
 
 
-def _text_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
-    """Short text nodes that read as a byline: "By Jane Doe", "记者 张三", "홍길동 기자"."""
+# "By" in one language is a plain word in another: "Door Anchor for Resistance Bands" is no Dutch byline on
+# an English page, "Par 72 course" no French one. These labels count only on a page in their language
+# (or one that declares none).
+_LABEL_LANGUAGES = {
+    "von": {"de"}, "door": {"nl"}, "di": {"it"}, "av": {"sv", "no", "nb", "nn"}, "af": {"da"},
+    "por": {"es", "pt", "gl", "ca"}, "par": {"fr"},
+}
+
+
+def _foreign_label(text: str, language: str | None) -> bool:
+    """Whether ``text`` opens with another language's "by" than the page's."""
+    if not language:
+        return False
+    first = text.split(maxsplit=1)[0].rstrip(":：").casefold() if text.strip() else ""
+    wanted = _LABEL_LANGUAGES.get(first)
+    return wanted is not None and language not in wanted
+
+
+def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR0912 - one branch per byline form
+                  ) -> Iterator[tuple[str, int]]:
+    """Short text nodes that read as a byline: "By Jane Doe", "记者 张三", "홍길동 기자"; a label of another
+    language than the page's (``language``) is a plain word."""
     for count, node in enumerate(_TEXT_NODES(tree)):
         if count > 3000:
             return
         text = " ".join(str(node).split())
+        if _foreign_label(text, language):
+            continue
         if _BY_LABEL.fullmatch(text):  # "Written by" in one element, the name in the next
             parent = node.getparent()
             if parent is None or not _byline_element_ok(parent):
@@ -779,7 +803,7 @@ def _citation_authors(metas: list[etree._Element]) -> list[str]:
 
 
 def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],
-             publishers: frozenset[str], *, metas: list[etree._Element]) -> Byline:
+             publishers: frozenset[str], *, metas: list[etree._Element], language: str | None = None) -> Byline:
     """People first from JSON-LD Person authors, then meta tags, then byline markup, then byline text.
 
     The first source naming a person wins; a later source that names the same people and more
@@ -816,7 +840,8 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
             byline = split_byline(raw, publishers, trusted=STRUCTURED)
             agencies += byline.agencies
             consider(byline.people)
-    sources = _markup_bylines(tree, marked_only=True) if best else _chain(_markup_bylines(tree), _text_bylines(tree))
+    sources = (_markup_bylines(tree, marked_only=True) if best
+               else _chain(_markup_bylines(tree), _text_bylines(tree, language)))
     for count, (raw, trusted) in enumerate(sources):
         byline = split_byline(raw, publishers, trusted=trusted)
         agencies += byline.agencies
@@ -1213,9 +1238,10 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     site_keys.discard("")
     h1s = _H1(tree)
     title = _title(tree, meta, a, site_keys, h1s)
-    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical), metas=metas)
-    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(h1s, title), now)
     language, language_source = _language(tree, meta, a or None)
+    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical), metas=metas,
+                      language=language)
+    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(h1s, title), now)
     types = sorted({t for o in objects for t in schema_types(o)})
     return PageMeta(
         title=title, authors=byline.people, agencies=byline.agencies,

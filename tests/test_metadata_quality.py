@@ -336,3 +336,41 @@ def test_the_article_s_own_time_inside_its_article_element_is_read() -> None:
     body = ("<header><h1>Ein Titel</h1><time class='entry-date published' datetime='2024-10-29T12:00:00-04:00'>"
             "October 29, 2024</time></header><h3><a href='/other'>See also</a></h3>")
     assert _meta(body).published == "2024-10-29T12:00:00-04:00"
+
+
+# -- authors: words that only look like a byline -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "people"),
+    [
+        ("Door Anchor for Resistance Bands – Yellow", "en", ()),
+        ("Door Jan de Vries", "nl", ("Jan de Vries",)),
+        ("Par Brooks – Eagle", "en", ()),
+        ("Par Claire Dubois", "fr", ("Claire Dubois",)),
+        ("Von Jan Koch", "de", ("Jan Koch",)),
+        ("Text Messaging", "en", ()),
+        ("Text: Jan Koch", "de", ("Jan Koch",)),
+    ],
+)
+def test_another_language_s_by_is_a_plain_word(line: str, lang: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel</h1><p>{line}</p>", lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [
+        ("<div class='byline'><span>Sat, 20 Dec, 2025 - 06:36</span></div>", "en"),
+        ("<div class='byline'><span>Samstag, 20.12.2025</span></div>", "de"),
+        ("<div class='byline'><span>Sábado, 20 dic 2025</span></div>", "es"),
+        ("<span itemprop='author'>page.head.extra.author</span>", "en"),
+        ("<a rel='author' href='/author/x'>{{ post.author.name }}</a>", "en"),
+        ("<div class='author-box'><a href='/team/a'>The Team</a> <a href='#bio'>Full Bio</a></div>", "en"),
+    ],
+)
+def test_a_date_line_a_template_field_or_a_label_in_a_byline_is_nobody(byline: str, lang: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == ()
+
+
+def test_a_user_name_with_dots_is_still_a_name() -> None:
+    assert _meta("<h1>A title</h1><a rel='author' href='/author/sara'>sara.r.peter</a>").authors == ("sara.r.peter",)
