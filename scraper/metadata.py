@@ -840,6 +840,11 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
             byline = split_byline(raw, publishers, trusted=STRUCTURED)
             agencies += byline.agencies
             consider(byline.people)
+    if best and not people and not citation and (printed := _printed_byline(tree, publishers, language)) and \
+            not {name_key(p) for p in printed} & {name_key(p) for p in best}:
+        # a meta author tag names the CMS account that posted the page (an editor, an uploader); the
+        # byline printed over the article names its writer
+        best = printed
     sources = (_markup_bylines(tree, marked_only=True) if best
                else _chain(_markup_bylines(tree), _text_bylines(tree, language)))
     for count, (raw, trusted) in enumerate(sources):
@@ -851,6 +856,20 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
+
+
+def _printed_byline(tree: etree._Element, publishers: frozenset[str], language: str | None) -> list[str]:
+    """The people of the "By …" line the article prints ("By Charles Patterson, WCI Columnist"); none
+    when its "By" lines name different people (a list of books, of recipes, each "by" its author)."""
+    lines: list[tuple[str, ...]] = []
+    for count, (raw, _) in enumerate(_text_bylines(tree, language)):
+        if count >= 8:
+            break
+        if _BY_LINE.match(raw) and (found := split_byline(raw, publishers).people):
+            lines.append(found)
+    if not lines or len({frozenset(name_key(p) for p in line) for line in lines}) > 1:
+        return []
+    return list(lines[0])
 
 
 _REVIEW_LABEL = re.compile(r"review|check|edit|geprüft|redigiert|bearbeitet|revisad|revisto|révisé|relu", re.I)

@@ -374,3 +374,33 @@ def test_a_date_line_a_template_field_or_a_label_in_a_byline_is_nobody(byline: s
 
 def test_a_user_name_with_dots_is_still_a_name() -> None:
     assert _meta("<h1>A title</h1><a rel='author' href='/author/sara'>sara.r.peter</a>").authors == ("sara.r.peter",)
+
+
+# -- authors: the printed byline over a meta author tag ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("meta_author", "line", "lang", "people"),
+    [
+        ("Josh Katzowitz", "By Charles Patterson, WCI Columnist", "en", ("Charles Patterson",)),
+        ("Eva Lang", "Von Jan Koch", "de", ("Jan Koch",)),
+        ("Luis Paz", "Por Ana Ruiz", "es", ("Ana Ruiz",)),
+        ("Jan Koch", "Von Jan Koch", "de", ("Jan Koch",)),
+    ],
+)
+def test_the_printed_by_line_names_the_writer_over_the_meta_author_tag(meta_author: str, line: str, lang: str,
+                                                                        people: tuple[str, ...]) -> None:
+    head = f"<meta name='author' content='{meta_author}'>"
+    assert _meta(f"<h1>Ein Titel</h1><p>{line}</p>", head, lang=lang).authors == people
+
+
+def test_by_lines_of_a_list_of_books_leave_the_meta_author() -> None:
+    head = "<meta name='author' content='Andrew Liptak'>"
+    books = "".join(f"<h3>{t}</h3><p>By {a}</p>" for t, a in
+                    [("The Devils", "Joe Abercrombie"), ("Katabasis", "R. F. Kuang"), ("Sunrise", "Suzanne Collins")])
+    assert _meta(f"<h1>The best books of the month</h1>{books}", head).authors == ("Andrew Liptak",)
+
+
+def test_a_json_ld_person_is_not_overridden_by_a_printed_by_line() -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": "Eva Lang"}})
+    assert _meta("<h1>Ein Titel</h1><p>By Jan Koch</p>", head).authors == ("Eva Lang",)
