@@ -60,6 +60,7 @@ class _Words:
     roles: frozenset[str]
     organisations: frozenset[str]
     not_names: frozenset[str]
+    section_labels: frozenset[str]
     agencies: dict[str, str] = field(default_factory=dict)  # alias (exact) -> agency name
     agency_keys: dict[str, str] = field(default_factory=dict)  # key of a long alias -> agency name
 
@@ -86,7 +87,7 @@ def _words() -> _Words:
     lower = lambda items: frozenset(i.casefold() for i in items)  # noqa: E731
     return _Words(prefix, stop, splitter, lower(data["particles"]), lower(data["honorifics"]),
                   lower(data["credentials"]), lower(data["roles"]), lower(data["organisation_words"]),
-                  lower(data["not_names"]), agencies, agency_keys)
+                  lower(data["not_names"]), lower(data["section_labels"]), agencies, agency_keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,27 @@ def _cjk_byline(text: str, publishers: frozenset[str]) -> Byline:
     return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
 
 
-def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
+def _add_piece(piece: str, people: list[str], agencies: list[str], publishers: frozenset[str],  # noqa: PLR0917 - the loop's state
+               trusted: int, previous_multiword: bool) -> bool:
+    """Add one byline piece to ``people`` or ``agencies``; return whether the last name added has
+    several words (a single word after it is a place or an affiliation)."""
+    if people and _is_credential(piece) and not agency_name(piece):
+        people[-1] = f"{people[-1]}, {piece}"
+        return previous_multiword
+    result = _classify(piece, publishers, trusted, not people)
+    if result is None:
+        return False
+    kind, name = result
+    if kind == "agency":
+        agencies.append(name)
+        return previous_multiword
+    if previous_multiword and " " not in name and people:
+        return previous_multiword  # "Birgit Baumann, Frankfurt": a place or an affiliation after the name
+    people.append(name)
+    return " " in name
+
+
+def split_byline(
     raw: str | None, publishers: frozenset[str] = frozenset(), *, trusted: int = 0
 ) -> Byline:
     """Turn one byline string into people and wire services.
@@ -270,21 +291,13 @@ def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
         piece = _strip_prefix(raw_piece.strip())
         if not piece:
             continue
-        if people and _is_credential(piece) and not agency_name(piece):
-            people[-1] = f"{people[-1]}, {piece}"
-            continue
-        result = _classify(piece, publishers, trusted, not people)
-        if result is None:
-            previous_multiword = False
-            continue
-        kind, name = result
-        if kind == "agency":
-            agencies.append(name)
-        elif previous_multiword and " " not in name and people:
-            continue  # "Birgit Baumann, Frankfurt": a place or an affiliation after the name
-        else:
-            people.append(name)
-            previous_multiword = " " in name
+        if piece.casefold() in _words().section_labels:
+            break  # "By Jane Doe | in | Politics": the rest names sections
+        head, _, last = piece.rpartition(" ")
+        if head and last in _words().section_labels:  # "By Jane Doe in | Politics" (the label in lower case)
+            previous_multiword = _add_piece(head, people, agencies, publishers, trusted, previous_multiword)
+            break
+        previous_multiword = _add_piece(piece, people, agencies, publishers, trusted, previous_multiword)
     if any(" " in p for p in people):
         # "Jane Doe | Follow | Share": single words beside a full name are labels, not people
         people = [p for p in people if " " in p or ", " in p]

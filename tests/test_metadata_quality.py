@@ -404,3 +404,21 @@ def test_by_lines_of_a_list_of_books_leave_the_meta_author() -> None:
 def test_a_json_ld_person_is_not_overridden_by_a_printed_by_line() -> None:
     head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": "Eva Lang"}})
     assert _meta("<h1>Ein Titel</h1><p>By Jan Koch</p>", head).authors == ("Eva Lang",)
+
+
+# -- authors: sections and job lines beside the name -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<div class='byline'>By <a href='/member/fred'>MixmasterFred</a> in <a href='/workshop'>Workshop</a>"
+         "<a href='/woodworking'>Woodworking</a></div>", "en", ("MixmasterFred",)),
+        ("<div class='byline'>Von <b>Jan Koch</b> in <a href='/politik'>Politik</a></div>", "de", ("Jan Koch",)),
+        ("<div class='author-name'><p>Liz Kenny</p><p>Former McKinsey Consultant</p></div>", "en", ("Liz Kenny",)),
+        ("<div class='author-name'><p>Ana Ruiz</p><p>Head of Research</p></div>", "es", ("Ana Ruiz",)),
+    ],
+)
+def test_a_section_or_a_job_line_beside_the_name_is_not_a_person(byline: str, lang: str,
+                                                                  people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == people
