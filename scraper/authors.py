@@ -40,6 +40,9 @@ MARKED, STRUCTURED = 1, 2  # how far a source vouches for what it holds being na
 _STRUCTURED = STRUCTURED
 _PAREN = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "Jean-Luc Aufranc (CNXSoft)": an affiliation in brackets
 _MAX_BYLINE = 300
+# A footnote mark glued to a name or a credential: "Angela Holliday-Bell, MD*", "Jan Koch†" (not a
+# number: "Rapid7" is a name).
+_FOOTNOTE = re.compile(r"(?<=[^\W\d_])[*†‡§]+(?=[\s,;|]|$)")
 
 
 def _key(text: str) -> str:
@@ -280,7 +283,7 @@ def split_byline(
         cjk = _cjk_byline(text, publishers)
         if cjk.people or cjk.agencies:
             return cjk
-    text = _strip_prefix(text.strip(" |"))
+    text = _strip_prefix(_FOOTNOTE.sub("", text).strip(" |"))
     if text[:1] in ",;":
         return Byline()  # ", USA TODAY": the template's name field was empty, only the affiliation is left
     people: list[str] = []
