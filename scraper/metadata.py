@@ -1106,6 +1106,42 @@ def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False)
     return published, updated
 
 
+# A republished article's note of its first publication, in the page's words.
+_ORIGINAL_LABELS = (
+    "originally published", "first published", "originally appeared", "first appeared",
+    "ursprünglich erschienen", "ursprünglich veröffentlicht", "erstmals erschienen", "erstmals veröffentlicht",
+    "zuerst erschienen", "publicado originalmente", "publicado por primera vez", "publié initialement",
+    "initialement publié", "publié à l'origine", "pubblicato originariamente", "originariamente pubblicato",
+    "pubblicato per la prima volta", "oorspronkelijk gepubliceerd", "eerder gepubliceerd",
+)
+_LOWER = ("ABCDEFGHIJKLMNOPQRSTUVWXYZÜÉ", "abcdefghijklmnopqrstuvwxyzüé")
+_ORIGINAL_TEXT = etree.XPath(
+    "/descendant::body/descendant::text()[" + " or ".join(
+        f"contains(translate(., '{_LOWER[0]}', '{_LOWER[1]}'), \"{label}\")" for label in _ORIGINAL_LABELS) + "]")
+_ORIGINAL_LABEL = re.compile("|".join(re.escape(label) for label in _ORIGINAL_LABELS), re.I)
+
+
+def _originally_published(tree: etree._Element, now: dt.datetime) -> str | None:
+    """The day a republished article says it first appeared ("This article was originally published on
+    26 Sep 2019", "Erstmals erschienen am 3. März 2021"): the day after the label, in its line or the
+    next element."""
+    for count, node in enumerate(_ORIGINAL_TEXT(tree)):
+        if count >= 3:
+            break
+        text = " ".join(str(node).split())
+        match = _ORIGINAL_LABEL.search(text)
+        if match is None:
+            continue
+        rest = text[match.end():]
+        parent = node.getparent()
+        if len(rest) < 6 and parent is not None:
+            following = parent.getnext() if node.is_tail or not len(parent) else parent[0]
+            rest = f"{rest} {_text(following)}" if following is not None else rest
+        if found := _text_date(rest.strip(" :")[:80], now):
+            return found
+    return None
+
+
 def _url_date(url: str | None, now: dt.datetime) -> str | None:
     match = _URL_DATE.search(urlsplit(url).path) if url else None
     if not match:
@@ -1181,6 +1217,9 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
         # re-import or build date, the page the day the article appeared.
         published, source = printed, "printed"
+    original = _originally_published(tree, now)
+    if original and (published is None or _as_datetime(original) < _as_datetime(published) - _FUTURE):
+        published, source = original, "printed"  # "This article was originally published on 26 Sep 2019"
     if published is None:
         published, source = _htmldate(tree, url, now), "htmldate"
     if published is None:

@@ -422,3 +422,32 @@ def test_a_json_ld_person_is_not_overridden_by_a_printed_by_line() -> None:
 def test_a_section_or_a_job_line_beside_the_name_is_not_a_person(byline: str, lang: str,
                                                                   people: tuple[str, ...]) -> None:
     assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == people
+
+
+# -- dates: a republished article's first publication ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "lang", "day"),
+    [
+        ("<p class='disclaimer'>This article was originally published on 26 Sep 2019 at 4:12pm</p>", "en",
+         "2019-09-26"),
+        ("<p>This blog post was originally published on the 21st of June 2017 and updated since.</p>", "en",
+         "2017-06-21"),
+        ("<p><em>Erstmals erschienen am</em> <span>03.03.2021</span></p>", "de", "2021-03-03"),
+        ("<p>Publicado originalmente el 2020-05-05 en El Diario.</p>", "es", "2020-05-05"),
+    ],
+)
+def test_an_originally_published_note_gives_the_first_day(note: str, lang: str, day: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": "2022-09-30T11:07:00+10:00"})
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY * 3)
+    html = (f"<html lang='{lang}'><head>{head}</head><body><header><h1>Ein Titel</h1><p>30.09.2022</p></header>"
+            f"<div class='story'>{paragraphs}</div><div class='note'>{note}</div></body></html>")
+    published = read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW).published
+    assert published is not None and published[:10] == day
+
+
+def test_an_originally_published_note_after_the_metadata_s_day_changes_nothing() -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "A title", "datePublished": "2019-09-26T16:12:00+10:00"})
+    note = "<p>Originally published on 30 Sep 2022 in our print edition.</p>"
+    assert _meta(f"<h1>A title</h1>{note}", head).published == "2019-09-26T16:12:00+10:00"
