@@ -1114,10 +1114,11 @@ _ORIGINAL_LABELS = (
     "initialement publié", "publié à l'origine", "pubblicato originariamente", "originariamente pubblicato",
     "pubblicato per la prima volta", "oorspronkelijk gepubliceerd", "eerder gepubliceerd",
 )
-_LOWER = ("ABCDEFGHIJKLMNOPQRSTUVWXYZÜÉ", "abcdefghijklmnopqrstuvwxyzüé")
+# Word stems of the labels' verbs, lower case whatever the label's case: a cheap XPath test, the
+# labels themselves matched in Python on the few text nodes holding one.
+_ORIGINAL_STEMS = ("ublish", "ppeared", "rschienen", "eröffentlicht", "ublicado", "ublié", "ubblicato", "epubliceerd")
 _ORIGINAL_TEXT = etree.XPath(
-    "/descendant::body/descendant::text()[" + " or ".join(
-        f"contains(translate(., '{_LOWER[0]}', '{_LOWER[1]}'), \"{label}\")" for label in _ORIGINAL_LABELS) + "]")
+    "/descendant::body/descendant::text()[" + " or ".join(f"contains(., '{stem}')" for stem in _ORIGINAL_STEMS) + "]")
 _ORIGINAL_LABEL = re.compile("|".join(re.escape(label) for label in _ORIGINAL_LABELS), re.I)
 
 
@@ -1125,13 +1126,15 @@ def _originally_published(tree: etree._Element, now: dt.datetime) -> str | None:
     """The day a republished article says it first appeared ("This article was originally published on
     26 Sep 2019", "Erstmals erschienen am 3. März 2021"): the day after the label, in its line or the
     next element."""
-    for count, node in enumerate(_ORIGINAL_TEXT(tree)):
-        if count >= 3:
-            break
+    seen = 0
+    for node in _ORIGINAL_TEXT(tree):
         text = " ".join(str(node).split())
         match = _ORIGINAL_LABEL.search(text)
         if match is None:
             continue
+        seen += 1
+        if seen > 3:
+            break
         rest = text[match.end():]
         parent = node.getparent()
         if len(rest) < 6 and parent is not None:
