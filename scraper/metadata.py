@@ -845,6 +845,10 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         # a meta author tag names the CMS account that posted the page (an editor, an uploader); the
         # byline printed over the article names its writer
         best = printed
+    if best and all(_LOGIN.fullmatch(p) for p in best) and (full := _full_name_byline(tree, publishers, language)) and \
+            not {name_key(p) for p in full} & {name_key(p) for p in best}:
+        # JSON-LD or a meta tag give a CMS login ("KatieS", "andrew.keaveney"); the page prints the name
+        best = full
     sources = (_markup_bylines(tree, marked_only=True) if best
                else _chain(_markup_bylines(tree), _text_bylines(tree, language)))
     for count, (raw, trusted) in enumerate(sources):
@@ -856,6 +860,21 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
+
+
+# A CMS login rather than a name: "andrew.keaveney", "katie_s", "jdoe2", "KatieS" (a capital inside).
+_LOGIN = re.compile(r"\w+[._]\w+(?:[._]\w+)*|[^\W\d]+\d+|[A-Z]?[a-z]+[A-Z]+[a-z]*")
+
+
+def _full_name_byline(tree: etree._Element, publishers: frozenset[str], language: str | None) -> list[str]:
+    """The people of the page's first byline markup or text naming someone by a full name."""
+    for count, (raw, trusted) in enumerate(_chain(_markup_bylines(tree), _text_bylines(tree, language))):
+        if count >= 6:
+            break
+        people = split_byline(raw, publishers, trusted=trusted).people
+        if people and all(" " in p for p in people):
+            return list(people)
+    return []
 
 
 def _printed_byline(tree: etree._Element, publishers: frozenset[str], language: str | None) -> list[str]:

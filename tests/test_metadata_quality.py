@@ -451,3 +451,23 @@ def test_an_originally_published_note_after_the_metadata_s_day_changes_nothing()
     head = _ld({"@type": "NewsArticle", "headline": "A title", "datePublished": "2019-09-26T16:12:00+10:00"})
     note = "<p>Originally published on 30 Sep 2022 in our print edition.</p>"
     assert _meta(f"<h1>A title</h1>{note}", head).published == "2019-09-26T16:12:00+10:00"
+
+
+# -- authors: a CMS login in the metadata, the name on the page ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("login", "byline", "lang", "people"),
+    [
+        ("andrew.keaveney", "<div class='author-info'><span>Denise Everheart</span></div>", "en",
+         ("Denise Everheart",)),
+        ("KatieS", "<p>by <a rel='author' href='/author/aoife'>Aoife O'Riordan</a></p>", "en", ("Aoife O'Riordan",)),
+        ("redaktion_2", "<p class='byline'>Von Jan Koch</p>", "de", ("Jan Koch",)),
+        ("Lauren", "<div class='author-info'><span>Jaime Marchwinski</span></div>", "en", ("Lauren",)),
+        ("jsteinhardt", "<p>Posted in Research</p>", "en", ("jsteinhardt",)),
+    ],
+)
+def test_a_cms_login_gives_way_to_the_printed_full_name(login: str, byline: str, lang: str,
+                                                         people: tuple[str, ...]) -> None:
+    head = _ld({"@type": "BlogPosting", "headline": "Ein Titel", "author": {"@type": "Person", "name": login}})
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", head, lang=lang).authors == people
