@@ -582,7 +582,9 @@ _NAME_ITEMPROP = etree.XPath(".//*[@itemprop='name']")
 _LINK_SEPARATED = frozenset({*_BLOCK, "a"})
 # "Text", "Texto", "Testo" are labels only with their colon ("Text: Jan Koch"), not in "Text Messaging".
 _BY_LINE = re.compile(
-    r"^\s*(?:(?:by|von|por|par|door|di|av|af|autor|written by|posted by)\s*[:：]?|(?:text|texto|testo)\s*[:：])\s+\S",
+    r"^\s*(?:(?:by|von|por|par|door|di|av|af|autor|written by|posted by|"
+    r"(?:view |see )?all (?:articles|posts|stories) by|more (?:articles|posts|stories) (?:by|from)|"
+    r"read the latest from)\s*[:：]?|(?:text|texto|testo)\s*[:：])\s+\S",
     re.I,
 )
 _BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text)\s*[:：]?", re.I)
@@ -663,7 +665,7 @@ def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator
 
 # The heading of an author card, not a name: "About the author", "Author Spotlight", "Über den Autor".
 _BOX_LABEL = re.compile(
-    r"^(?:about|meet|more from|read more|all (?:articles|posts) by|author|authors|the author|written by|posted by|"
+    r"^(?:about|meet|read more$|author|authors|the author|written by$|posted by$|"
     r"über (?:den|die) autor(?:in)?|zum autor|à propos de l'auteur|l'auteur|sobre el autor|sobre o autor|"
     r"sull'autore|l'autore|over de auteur)\b", re.I)
 _BOX_NAME_WORDS = 6

@@ -471,3 +471,18 @@ def test_a_cms_login_gives_way_to_the_printed_full_name(login: str, byline: str,
                                                          people: tuple[str, ...]) -> None:
     head = _ld({"@type": "BlogPosting", "headline": "Ein Titel", "author": {"@type": "Person", "name": login}})
     assert _meta(f"<h1>Ein Titel</h1>{byline}", head, lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("box", "name"),
+    [
+        ("<div class='author-stories'><h3>Read the latest from Zackery Cuevas</h3><ul>{items}</ul></div>",
+         "Zackery Cuevas"),
+        ("<div class='author-box'><h4>More articles by Jane Doe</h4><ul>{items}</ul></div>", "Jane Doe"),
+        ("<p>All stories by Carl Dunn</p>", "Carl Dunn"),
+    ],
+)
+def test_a_more_from_the_author_box_names_the_author(box: str, name: str) -> None:
+    items = "".join(f"<li><a href='/review/{i}'>A review of the MSI monitor number {i} in our lab</a></li>"
+                    for i in range(6))
+    assert _meta(f"<h1>The best ergonomic mice</h1>{box.format(items=items)}").authors == (name,)
