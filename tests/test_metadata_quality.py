@@ -486,3 +486,16 @@ def test_a_more_from_the_author_box_names_the_author(box: str, name: str) -> Non
     items = "".join(f"<li><a href='/review/{i}'>A review of the MSI monitor number {i} in our lab</a></li>"
                     for i in range(6))
     assert _meta(f"<h1>The best ergonomic mice</h1>{box.format(items=items)}").authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("credit", "people"),
+    [
+        ("<p><em>This post was written by <a href='/doctors/vanessa-mendez'>Vanessa Mendez, MD</a>, "
+         "gastroenterologist.</em></p>", ("Vanessa Mendez, MD",)),
+        ("<p>This guest post was written by Carl Dunn.</p>", ("Carl Dunn",)),
+        ("<p>This article was contributed by Ann Baker, a reader in Leeds.</p>", ("Ann Baker",)),
+    ],
+)
+def test_a_closing_this_post_was_written_by_credit_names_the_author(credit: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Transitioning to a plant-based diet</h1>{credit}").authors == people
