@@ -658,7 +658,7 @@ def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator
             names = [_text(n) for n in _NAME_ITEMPROP(el)]
             text = " | ".join(n for n in names if n) or _text(el, " | ", _LINK_SEPARATED)
             if text and len(text) > 200:
-                text = _box_name(el)  # an author card: the name above the biography
+                text = _box_name(el, text)  # an author card: the name above the biography
             if text and len(text) <= 200:
                 seen += 1
                 yield text, trusted
@@ -672,14 +672,20 @@ _BOX_LABEL = re.compile(
     r"über (?:den|die) autor(?:in)?|zum autor|à propos de l'auteur|l'auteur|sobre el autor|sobre o autor|"
     r"sull'autore|l'autore|over de auteur)\b", re.I)
 _BOX_NAME_WORDS = 6
+_BOX_MAX = 3000
 _INITIALS = re.compile(r"[A-Z]{1,3}")
 _BOX_SKIPPED = frozenset({"script", "style", "img", "svg", "button", "nav", "ul", "ol", "li"})
 
 
-def _box_name(box: etree._Element) -> str:
-    """The name an author card prints above the biography ("<h4>Jane Doe</h4><p>Jane is a writer who
-    …</p>"): its first short line of text that is not the card's heading ("About the author"), if it
-    comes before any long one; "" when the card opens with prose (a post, a list of stories)."""
+def _box_name(box: etree._Element, text: str) -> str:
+    """The name an author card (``box``, its text ``text``) prints above the biography ("<h4>Jane Doe</h4>
+    <p>Jane is a writer who …</p>"): its first short line of text that is not the card's heading ("About
+    the author"), if it comes before any long one and the rest of the card names the person again (the
+    biography, a "More from Jane Doe" link); "" when the card opens with prose (a post, a list of
+    stories), for a whole page or section marked with an author class, and for a line the card does not
+    come back to ("Live Jobs")."""
+    if box.tag in ("html", "body") or len(text) > _BOX_MAX:
+        return ""
     for count, node in enumerate(box.iter(etree.Element)):
         if count > 60:
             break
@@ -692,7 +698,10 @@ def _box_name(box: etree._Element) -> str:
             return ""  # the biography (or prose) comes first: no name line
         if _BOX_LABEL.match(own) or _BY_LABEL.fullmatch(own) or _INITIALS.fullmatch(own):
             continue  # the card's heading, a label, an avatar's initials ("NB")
-        return own.rstrip(":")
+        name = own.rstrip(":")
+        words = [w for w in _words(name) if len(w) >= 3]
+        rest = text.casefold().split(name.casefold(), 1)[-1]
+        return name if words and any(re.search(rf"\b{re.escape(w)}\b", rest) for w in words) else ""
     return ""
 
 
@@ -1076,12 +1085,12 @@ def _in_teaser(el: etree._Element) -> bool:
 
 
 def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime,
-                   month_first: bool = False) -> tuple[str | None, str | None]:
+                   month_first: bool = False, teasers: bool = True) -> tuple[str | None, str | None]:
     """The published and updated days printed in the article's header: ``<time datetime>`` elements
     (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
     for el in times[:20]:
-        if not _byline_element_ok(el) or _in_teaser(el):
+        if not _byline_element_ok(el) or (not teasers and _in_teaser(el)):
             continue
         value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now, month_first)
         if not value:
@@ -1094,12 +1103,13 @@ def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: 
         if published:
             break
     if published is None and h1 is not None:
-        published, updated_near = _dates_near(h1, now, month_first)
+        published, updated_near = _dates_near(h1, now, month_first, teasers)
         updated = updated or updated_near
     return published, updated
 
 
-def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False) -> tuple[str | None, str | None]:
+def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False, teasers: bool = True
+                ) -> tuple[str | None, str | None]:
     """Date lines in the few elements around the headline (the article's header)."""
     published = updated = None
     container = h1.getparent()
@@ -1121,7 +1131,7 @@ def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False)
             continue
         label = f"{own} {clean_string(el.getprevious().text) if el.getprevious() is not None else ''}"
         value = _text_date(own, now, month_first)
-        if not value or _in_teaser(el):
+        if not value or (not teasers and _in_teaser(el)):
             continue
         if _UPDATED_CUE.search(label):
             updated = updated or value
@@ -1235,7 +1245,9 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
                               *(meta.get(k) for k in _PUBLISHED_META), *published_markup], now)
     modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
                             *modified_markup], now)
-    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta))
+    # a teaser's printed day cannot overrule the metadata's; with no metadata day it is kept (the page-type
+    # model reads a printed day as a sign of an article)
+    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta), teasers=not structured)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")

@@ -499,3 +499,11 @@ def test_a_more_from_the_author_box_names_the_author(box: str, name: str) -> Non
 )
 def test_a_closing_this_post_was_written_by_credit_names_the_author(credit: str, people: tuple[str, ...]) -> None:
     assert _meta(f"<h1>Transitioning to a plant-based diet</h1>{credit}").authors == people
+
+
+def test_an_author_class_on_the_whole_page_or_a_card_not_naming_its_line_again_names_nobody() -> None:
+    bio = _BIO["en"].format(first="The team")
+    html = (f"<html class='writer-html5' lang='en'><head><title>Ansible playbooks — Ansible Documentation</title>"
+            f"</head><body><main><h1>Ansible playbooks</h1>{''.join(f'<p>{p}</p>' for p in BODY)}</main>"
+            f"<div class='author-box'><div>Live Jobs</div><p>{bio}</p></div></body></html>")
+    assert read_page_meta(parse_html(html), "https://docs.example.org/a", now=NOW).authors == ()
