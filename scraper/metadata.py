@@ -1150,9 +1150,13 @@ _ORIGINAL_LABELS = (
 )
 # Word stems of the labels' verbs, lower case whatever the label's case: a cheap XPath test, the
 # labels themselves matched in Python on the few text nodes holding one.
-_ORIGINAL_STEMS = ("ublish", "ppeared", "rschienen", "eröffentlicht", "ublicado", "ublié", "ubblicato", "epubliceerd")
+_ORIGINAL_STEMS = ("riginally published", "irst published", "riginally appeared", "irst appeared", "rschienen",
+                   "eröffentlicht", "ublicado", "ublié", "ubblicato", "epubliceerd")
 _ORIGINAL_TEXT = etree.XPath(
-    "/descendant::body/descendant::text()[" + " or ".join(f"contains(., '{stem}')" for stem in _ORIGINAL_STEMS) + "]")
+    "/descendant::body/descendant::text()[not(parent::script) and not(parent::style)][string-length() < 400]["
+    + " or ".join(f"contains(., '{stem}')" for stem in _ORIGINAL_STEMS) + "]")
+_ORIGINAL_STEM = re.compile("|".join(re.escape(stem) for stem in _ORIGINAL_STEMS))
+_BODY_TEXT = etree.XPath("string(/descendant::body[1])")
 _ORIGINAL_LABEL = re.compile("|".join(re.escape(label) for label in _ORIGINAL_LABELS), re.I)
 
 
@@ -1160,6 +1164,8 @@ def _originally_published(tree: etree._Element, now: dt.datetime) -> str | None:
     """The day a republished article says it first appeared ("This article was originally published on
     26 Sep 2019", "Erstmals erschienen am 3. März 2021"): the day after the label, in its line or the
     next element."""
+    if not _ORIGINAL_STEM.search(_BODY_TEXT(tree)):  # one search of the whole text: most pages hold none
+        return None
     seen = 0
     for node in _ORIGINAL_TEXT(tree):
         text = " ".join(str(node).split())
