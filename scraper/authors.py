@@ -18,6 +18,8 @@ _DATA = Path(__file__).with_name("bylines.toml")
 _KEY = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")
 _URLISH = re.compile(r"https?://|www\.|@|\S+\.(?:com|org|net|de|fr|it|es|lt|uk|ru|info|io)\b", re.I)
+# A template's unfilled field ("page.head.extra.author", "{{ author.name }}", "%author%"): no name.
+_TEMPLATE_KEY = re.compile(r"^[a-z_]+(?:\.[a-z_]+)*\.(?:author|authors|name|byline|writer|creator)$|[{}%$]", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -38,6 +40,9 @@ MARKED, STRUCTURED = 1, 2  # how far a source vouches for what it holds being na
 _STRUCTURED = STRUCTURED
 _PAREN = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "Jean-Luc Aufranc (CNXSoft)": an affiliation in brackets
 _MAX_BYLINE = 300
+# A footnote mark glued to a name or a credential: "Angela Holliday-Bell, MD*", "Jan Koch†" (not a
+# number: "Rapid7" is a name).
+_FOOTNOTE = re.compile(r"(?<=[^\W\d_])[*†‡§]+(?=[\s,;|]|$)")
 
 
 def _key(text: str) -> str:
@@ -58,6 +63,7 @@ class _Words:
     roles: frozenset[str]
     organisations: frozenset[str]
     not_names: frozenset[str]
+    section_labels: frozenset[str]
     agencies: dict[str, str] = field(default_factory=dict)  # alias (exact) -> agency name
     agency_keys: dict[str, str] = field(default_factory=dict)  # key of a long alias -> agency name
 
@@ -84,7 +90,7 @@ def _words() -> _Words:
     lower = lambda items: frozenset(i.casefold() for i in items)  # noqa: E731
     return _Words(prefix, stop, splitter, lower(data["particles"]), lower(data["honorifics"]),
                   lower(data["credentials"]), lower(data["roles"]), lower(data["organisation_words"]),
-                  lower(data["not_names"]), agencies, agency_keys)
+                  lower(data["not_names"]), lower(data["section_labels"]), agencies, agency_keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +172,7 @@ def _classify(  # noqa: PLR0911 - one verdict per kind of piece
               ) -> tuple[str, str] | None:
     """``("person", name)``, ``("agency", name)`` or None (organisation, place, role, junk)."""
     piece = _PAREN.sub("", piece).strip(" .,:;-–—|()[]\"'“”‘’«»")
-    if not piece or len(piece) > 80 or _URLISH.search(piece):
+    if not piece or len(piece) > 80 or _URLISH.search(piece) or _TEMPLATE_KEY.search(piece):
         return None
     agency = agency_name(piece)
     if agency:
@@ -227,7 +233,27 @@ def _cjk_byline(text: str, publishers: frozenset[str]) -> Byline:
     return Byline(tuple(dict.fromkeys(people)), tuple(dict.fromkeys(agencies)))
 
 
-def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
+def _add_piece(piece: str, people: list[str], agencies: list[str], publishers: frozenset[str],  # noqa: PLR0917 - the loop's state
+               trusted: int, previous_multiword: bool) -> bool:
+    """Add one byline piece to ``people`` or ``agencies``; return whether the last name added has
+    several words (a single word after it is a place or an affiliation)."""
+    if people and _is_credential(piece) and not agency_name(piece):
+        people[-1] = f"{people[-1]}, {piece}"
+        return previous_multiword
+    result = _classify(piece, publishers, trusted, not people)
+    if result is None:
+        return False
+    kind, name = result
+    if kind == "agency":
+        agencies.append(name)
+        return previous_multiword
+    if previous_multiword and " " not in name and people:
+        return previous_multiword  # "Birgit Baumann, Frankfurt": a place or an affiliation after the name
+    people.append(name)
+    return " " in name
+
+
+def split_byline(
     raw: str | None, publishers: frozenset[str] = frozenset(), *, trusted: int = 0
 ) -> Byline:
     """Turn one byline string into people and wire services.
@@ -257,7 +283,7 @@ def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
         cjk = _cjk_byline(text, publishers)
         if cjk.people or cjk.agencies:
             return cjk
-    text = _strip_prefix(text.strip(" |"))
+    text = _strip_prefix(_FOOTNOTE.sub("", text).strip(" |"))
     if text[:1] in ",;":
         return Byline()  # ", USA TODAY": the template's name field was empty, only the affiliation is left
     people: list[str] = []
@@ -268,21 +294,13 @@ def split_byline(  # noqa: PLR0912 - the steps of a byline, in order
         piece = _strip_prefix(raw_piece.strip())
         if not piece:
             continue
-        if people and _is_credential(piece) and not agency_name(piece):
-            people[-1] = f"{people[-1]}, {piece}"
-            continue
-        result = _classify(piece, publishers, trusted, not people)
-        if result is None:
-            previous_multiword = False
-            continue
-        kind, name = result
-        if kind == "agency":
-            agencies.append(name)
-        elif previous_multiword and " " not in name and people:
-            continue  # "Birgit Baumann, Frankfurt": a place or an affiliation after the name
-        else:
-            people.append(name)
-            previous_multiword = " " in name
+        if piece.casefold() in _words().section_labels:
+            break  # "By Jane Doe | in | Politics": the rest names sections
+        head, _, last = piece.rpartition(" ")
+        if head and last in _words().section_labels:  # "By Jane Doe in | Politics" (the label in lower case)
+            previous_multiword = _add_piece(head, people, agencies, publishers, trusted, previous_multiword)
+            break
+        previous_multiword = _add_piece(piece, people, agencies, publishers, trusted, previous_multiword)
     if any(" " in p for p in people):
         # "Jane Doe | Follow | Share": single words beside a full name are labels, not people
         people = [p for p in people if " " in p or ", " in p]

@@ -504,6 +504,10 @@ _BYLINE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:by-?line|author-?name|authorname|author|byl|article-?author|post-?author|entry-?author|"
     r"writer|reporter|journalist|autor|auteur|autore|bylines?|credits?|zuozhe|bianji)(?:$|[\s_-])", re.I,
 )
+# A profile on a social network ("bsky.app/profile/…", "linkedin.com/in/…"): a follow link, not the byline.
+_SOCIAL_HREF = re.compile(
+    r"(?:https?:)?//(?:[\w-]+\.)*(?:bsky\.app|twitter\.com|x\.com|facebook\.com|instagram\.com|linkedin\.com|"
+    r"threads\.net|mastodon\.\w+|youtube\.com|tiktok\.com|github\.com|medium\.com|pinterest\.\w+)/", re.I)
 _BYLINE_ID = re.compile(r"by-?line|author|writer", re.I)
 _HREFS = etree.XPath("/descendant::a/@href")
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
@@ -511,7 +515,7 @@ _CLASS_OR_ID = etree.XPath("//@class | //@id")
 
 def _author_links(tree: etree._Element) -> list[etree._Element]:
     """Links to an author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts."""
-    return [href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href)]
+    return [href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href) and not _SOCIAL_HREF.match(href)]
 
 
 def _byline_classes(tree: etree._Element) -> list[etree._Element]:
@@ -566,19 +570,27 @@ _BYLINE_XPATHS: list[Callable[[etree._Element], list[etree._Element]]] = [
 # Class/id words of containers whose names are not the article's byline (comments, teasers, widgets).
 _NOT_BYLINE = re.compile(
     r"(?:^|[-_])(?:comments?|commentlist|reply|replies|respond|discussion|related|recommend(?:ed|ations)?|"
-    r"sidebar|widgets|footer|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
+    r"widgets|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
     r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|card|cards|listing|feed)(?:$|[-_])",
     re.I,
 )
+_REGION = re.compile(r"(?:^|[-_])(?:sidebar|footer)(?:$|[-_])", re.I)
 _NOT_BYLINE_SELF = re.compile(r"(?:^|[-_])(?:comments?|reply|avatar|image|img|photo|picture|bio|about|desc|"
                               r"description|social|follow|share)(?:$|[-_])", re.I)
 _NOT_BYLINE_TAGS = frozenset({"nav", "figure", "figcaption", "form", "select", "button"})
 _NAME_ITEMPROP = etree.XPath(".//*[@itemprop='name']")
 _LINK_SEPARATED = frozenset({*_BLOCK, "a"})
+# A closing credit: "This post was written by Vanessa Mendez, MD", "This article was contributed by …".
+_THIS_WAS_WRITTEN = r"this (?:post|article|story|piece|blog post|guest post) was (?:written|contributed|authored) by"
+# "Text", "Texto", "Testo" are labels only with their colon ("Text: Jan Koch"), not in "Text Messaging".
 _BY_LINE = re.compile(
-    r"^\s*(?:by|von|por|par|door|di|av|af|text|texto|testo|autor|written by|posted by)\s*[:：]?\s+\S", re.I
+    r"^\s*(?:(?:by|von|por|par|door|di|av|af|autor|written by|posted by|" + _THIS_WAS_WRITTEN + r"|"
+    r"(?:view |see )?all (?:articles|posts|stories) by|more (?:articles|posts|stories) (?:by|from)|"
+    r"read the latest from)\s*[:：]?|(?:text|texto|testo)\s*[:：])\s+\S",
+    re.I,
 )
-_BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text)\s*[:：]?", re.I)
+_BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text|"
+                       + _THIS_WAS_WRITTEN + r")\s*[:：]?", re.I)
 # Empty elements between a "By" label and the name (an icon, an avatar, a line break).
 _EMPTY_BETWEEN = frozenset({"br", "span", "i", "img", "picture", "svg", "source", "div"})
 _TEXT_NODES = etree.XPath(
@@ -593,7 +605,7 @@ def _byline_element_ok(el: etree._Element) -> bool:
     little ("newsletter-post"). An ``<aside>`` or ``<footer>`` inside the article is its meta column
     or entry footer; outside it, the page's sidebar or footer.
     """
-    boxed = False
+    boxed = region = False
     for depth, node in enumerate((el, *el.iterancestors())):
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in ("article", "main"):
@@ -602,10 +614,19 @@ def _byline_element_ok(el: etree._Element) -> bool:
             break
         if tag in _NOT_BYLINE_TAGS:
             return False
+        names = f"{node.get('class', '')} {node.get('id', '')}"
         boxed = boxed or tag in ("aside", "footer")
-        if _refused_names(f"{node.get('class', '')} {node.get('id', '')}", own=depth == 0):
+        region = region or (depth > 0 and _region_names(names))
+        if _refused_names(names, own=depth == 0):
             return False
-    return not boxed
+    return not (boxed or region)
+
+
+@lru_cache(maxsize=4096)
+def _region_names(names: str) -> bool:
+    """Whether a class/id word names a footer or a sidebar: as the ``<footer>`` and ``<aside>``
+    elements, the article's own (an entry footer, a meta column) inside it, the page's outside."""
+    return any(_REGION.search(t) for t in names.split())
 
 
 @lru_cache(maxsize=4096)
@@ -636,11 +657,52 @@ def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator
                 continue
             names = [_text(n) for n in _NAME_ITEMPROP(el)]
             text = " | ".join(n for n in names if n) or _text(el, " | ", _LINK_SEPARATED)
+            if text and len(text) > 200:
+                text = _box_name(el, text)  # an author card: the name above the biography
             if text and len(text) <= 200:
                 seen += 1
                 yield text, trusted
             if seen >= 12:
                 break
+
+
+# The heading of an author card, not a name: "About the author", "Author Spotlight", "Über den Autor".
+_BOX_LABEL = re.compile(
+    r"^(?:about|meet|read more$|author|authors|the author|written by$|posted by$|"
+    r"über (?:den|die) autor(?:in)?|zum autor|à propos de l'auteur|l'auteur|sobre el autor|sobre o autor|"
+    r"sull'autore|l'autore|over de auteur)\b", re.I)
+_BOX_NAME_WORDS = 6
+_BOX_MAX = 3000
+_INITIALS = re.compile(r"[A-Z]{1,3}")
+_BOX_SKIPPED = frozenset({"script", "style", "img", "svg", "button", "nav", "ul", "ol", "li"})
+
+
+def _box_name(box: etree._Element, text: str) -> str:
+    """The name an author card (``box``, its text ``text``) prints above the biography ("<h4>Jane Doe</h4>
+    <p>Jane is a writer who …</p>"): its first short line of text that is not the card's heading ("About
+    the author"), if it comes before any long one and the rest of the card names the person again (the
+    biography, a "More from Jane Doe" link); "" when the card opens with prose (a post, a list of
+    stories), for a whole page or section marked with an author class, and for a line the card does not
+    come back to ("Live Jobs")."""
+    if box.tag in ("html", "body") or len(text) > _BOX_MAX:
+        return ""
+    for count, node in enumerate(box.iter(etree.Element)):
+        if count > 60:
+            break
+        if node.tag in _BOX_SKIPPED:
+            continue
+        own = clean_string(node.text) or ""
+        if not own:
+            continue
+        if len(own) > 80 or len(own.split()) > _BOX_NAME_WORDS:
+            return ""  # the biography (or prose) comes first: no name line
+        if _BOX_LABEL.match(own) or _BY_LABEL.fullmatch(own) or _INITIALS.fullmatch(own):
+            continue  # the card's heading, a label, an avatar's initials ("NB")
+        name = own.rstrip(":")
+        words = [w for w in _words(name) if len(w) >= 3]
+        rest = text.casefold().split(name.casefold(), 1)[-1]
+        return name if words and any(re.search(rf"\b{re.escape(w)}\b", rest) for w in words) else ""
+    return ""
 
 
 def _first_link_group(links: list[etree._Element]) -> list[etree._Element]:
@@ -661,12 +723,34 @@ def _first_link_group(links: list[etree._Element]) -> list[etree._Element]:
     return [wrapper]
 
 
-def _text_bylines(tree: etree._Element) -> Iterator[tuple[str, int]]:
-    """Short text nodes that read as a byline: "By Jane Doe", "记者 张三", "홍길동 기자"."""
+# "By" in one language is a plain word in another: "Door Anchor for Resistance Bands" is no Dutch byline on
+# an English page, "Par 72 course" no French one. These labels count only on a page in their language
+# (or one that declares none).
+_LABEL_LANGUAGES = {
+    "von": {"de"}, "door": {"nl"}, "di": {"it"}, "av": {"sv", "no", "nb", "nn"}, "af": {"da"},
+    "por": {"es", "pt", "gl", "ca"}, "par": {"fr"},
+}
+
+
+def _foreign_label(text: str, language: str | None) -> bool:
+    """Whether ``text`` opens with another language's "by" than the page's."""
+    if not language:
+        return False
+    first = text.split(maxsplit=1)[0].rstrip(":：").casefold() if text.strip() else ""
+    wanted = _LABEL_LANGUAGES.get(first)
+    return wanted is not None and language not in wanted
+
+
+def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR0912 - one branch per byline form
+                  ) -> Iterator[tuple[str, int]]:
+    """Short text nodes that read as a byline: "By Jane Doe", "记者 张三", "홍길동 기자"; a label of another
+    language than the page's (``language``) is a plain word."""
     for count, node in enumerate(_TEXT_NODES(tree)):
         if count > 3000:
             return
         text = " ".join(str(node).split())
+        if _foreign_label(text, language):
+            continue
         if _BY_LABEL.fullmatch(text):  # "Written by" in one element, the name in the next
             parent = node.getparent()
             if parent is None or not _byline_element_ok(parent):
@@ -733,7 +817,7 @@ def _citation_authors(metas: list[etree._Element]) -> list[str]:
 
 
 def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],
-             publishers: frozenset[str], *, metas: list[etree._Element]) -> Byline:
+             publishers: frozenset[str], *, metas: list[etree._Element], language: str | None = None) -> Byline:
     """People first from JSON-LD Person authors, then meta tags, then byline markup, then byline text.
 
     The first source naming a person wins; a later source that names the same people and more
@@ -770,7 +854,17 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
             byline = split_byline(raw, publishers, trusted=STRUCTURED)
             agencies += byline.agencies
             consider(byline.people)
-    sources = _markup_bylines(tree, marked_only=True) if best else _chain(_markup_bylines(tree), _text_bylines(tree))
+    if best and not people and not citation and (printed := _printed_byline(tree, publishers, language)) and \
+            not {name_key(p) for p in printed} & {name_key(p) for p in best}:
+        # a meta author tag names the CMS account that posted the page (an editor, an uploader); the
+        # byline printed over the article names its writer
+        best = printed
+    if best and all(_LOGIN.fullmatch(p) for p in best) and (full := _full_name_byline(tree, publishers, language)) and \
+            not {name_key(p) for p in full} & {name_key(p) for p in best}:
+        # JSON-LD or a meta tag give a CMS login ("KatieS", "andrew.keaveney"); the page prints the name
+        best = full
+    sources = (_markup_bylines(tree, marked_only=True) if best
+               else _chain(_markup_bylines(tree), _text_bylines(tree, language)))
     for count, (raw, trusted) in enumerate(sources):
         byline = split_byline(raw, publishers, trusted=trusted)
         agencies += byline.agencies
@@ -780,6 +874,35 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
+
+
+# A CMS login rather than a name: "andrew.keaveney", "katie_s", "jdoe2", "KatieS" (a capital inside).
+_LOGIN = re.compile(r"\w+[._]\w+(?:[._]\w+)*|[^\W\d]+\d+|[A-Z]?[a-z]+[A-Z]+[a-z]*")
+
+
+def _full_name_byline(tree: etree._Element, publishers: frozenset[str], language: str | None) -> list[str]:
+    """The people of the page's first byline markup or text naming someone by a full name."""
+    for count, (raw, trusted) in enumerate(_chain(_markup_bylines(tree), _text_bylines(tree, language))):
+        if count >= 6:
+            break
+        people = split_byline(raw, publishers, trusted=trusted).people
+        if people and all(" " in p for p in people):
+            return list(people)
+    return []
+
+
+def _printed_byline(tree: etree._Element, publishers: frozenset[str], language: str | None) -> list[str]:
+    """The people of the "By …" line the article prints ("By Charles Patterson, WCI Columnist"); none
+    when its "By" lines name different people (a list of books, of recipes, each "by" its author)."""
+    lines: list[tuple[str, ...]] = []
+    for count, (raw, _) in enumerate(_text_bylines(tree, language)):
+        if count >= 8:
+            break
+        if _BY_LINE.match(raw) and (found := split_byline(raw, publishers).people):
+            lines.append(found)
+    if not lines or len({frozenset(name_key(p) for p in line) for line in lines}) > 1:
+        return []
+    return list(lines[0])
 
 
 _REVIEW_LABEL = re.compile(r"review|check|edit|geprüft|redigiert|bearbeitet|revisad|revisto|révisé|relu", re.I)
@@ -847,7 +970,7 @@ def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str], list[etre
         for name, value in el.items():  # one element's attributes in their order
             if name not in ("datetime", "content"):
                 continue
-            if itemprop == "datePublished" or (time_published and name == "datetime"):
+            if (itemprop == "datePublished" or (time_published and name == "datetime")) and not _in_teaser(el):
                 published.append(value)
             if itemprop == "dateModified" or (time_modified and name == "datetime"):
                 modified.append(value)
@@ -916,25 +1039,60 @@ def _first_date(values: Iterable[Any], now: dt.datetime) -> str | None:
     return None
 
 
-def _text_date(text: str, now: dt.datetime) -> str | None:
-    """A day from printed text ("March 1, 2024", "12.12.2025", "28. April 2023"), via htmldate's parsers."""
+# A day written in numbers with a slash or a hyphen, "3/4/2025", "01-04-2024", "12/11/25": which number
+# is the month is the writer's habit, not the string's.
+_NUMERIC_DAY = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2((?:19|20)?\d{2})(?![\d/.-])")
+# Languages whose writers put the month first in such a day: US English, Filipino. English declared
+# without a region is written both ways (htmldate's day-first reading stays).
+_MONTH_FIRST = frozenset({"en-us", "en-ph", "fil", "fil-ph", "es-us"})
+
+
+def _month_first(tree: etree._Element, meta: dict[str, str]) -> bool:
+    """Whether the page's declared language writes a numeric day month first ("3/4/2025" is 4 March)."""
+    declared = next(iter(_HTML_LANG(tree)), None) or meta.get("content-language") or meta.get("og:locale") or ""
+    return declared.strip().replace("_", "-").lower() in _MONTH_FIRST
+
+
+def _text_date(text: str, now: dt.datetime, month_first: bool = False) -> str | None:
+    """A day from printed text ("March 1, 2024", "12.12.2025", "28. April 2023"), via htmldate's parsers;
+    "3/4/2025" is 4 March where the page's language writes the month first (``month_first``)."""
     if not 6 <= len(text) <= 80:
         return None
+    if month_first and (m := _NUMERIC_DAY.search(text)):
+        month, day, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        try:
+            return _plausible(dt.date(year + 2000 if year < 100 else year, month, day).isoformat(), now)
+        except ValueError:
+            pass  # "25/12/2025" on such a page: written day first after all
     # htmldate's fast parsers only: its extensive mode calls dateparser (tenths of a second a call);
     # the whole-page htmldate fallback still reads the formats these miss
     found = try_date_expr(text, "%Y-%m-%d", False, _MIN_DATE, (now + _FUTURE).replace(tzinfo=None))
     return found if isinstance(found, str) else None
 
 
-def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime
-                   ) -> tuple[str | None, str | None]:
+_LINKED_HEADING = etree.XPath("(.//h2|.//h3|.//h4)[descendant::a[@href] or ancestor::a[@href]]")
+
+
+def _in_teaser(el: etree._Element) -> bool:
+    """Whether ``el`` sits in a teaser: the nearest ``<article>`` around it titles another page (a linked
+    ``<h2>`` to ``<h4>``, no ``<h1>``), as a related-posts loop below the article does."""
+    for depth, node in enumerate(el.iterancestors()):
+        if depth > 8 or node.tag in ("body", "main"):
+            return False
+        if node.tag == "article":
+            return node.find(".//h1") is None and bool(_LINKED_HEADING(node))
+    return False
+
+
+def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime,
+                   month_first: bool = False, teasers: bool = True) -> tuple[str | None, str | None]:
     """The published and updated days printed in the article's header: ``<time datetime>`` elements
     (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
     for el in times[:20]:
-        if not _byline_element_ok(el):
+        if not _byline_element_ok(el) or (not teasers and _in_teaser(el)):
             continue
-        value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now)
+        value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now, month_first)
         if not value:
             continue
         context = f"{el.get('class', '')} {_text(el.getparent()) if el.getparent() is not None else ''}"[:200]
@@ -945,12 +1103,13 @@ def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: 
         if published:
             break
     if published is None and h1 is not None:
-        published, updated_near = _dates_near(h1, now)
+        published, updated_near = _dates_near(h1, now, month_first, teasers)
         updated = updated or updated_near
     return published, updated
 
 
-def _dates_near(h1: etree._Element, now: dt.datetime) -> tuple[str | None, str | None]:
+def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False, teasers: bool = True
+                ) -> tuple[str | None, str | None]:
     """Date lines in the few elements around the headline (the article's header)."""
     published = updated = None
     container = h1.getparent()
@@ -971,14 +1130,59 @@ def _dates_near(h1: etree._Element, now: dt.datetime) -> tuple[str | None, str |
         if not own or len(own) > 80 or not re.search(r"\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2}", own):
             continue
         label = f"{own} {clean_string(el.getprevious().text) if el.getprevious() is not None else ''}"
-        value = _text_date(own, now)
-        if not value:
+        value = _text_date(own, now, month_first)
+        if not value or (not teasers and _in_teaser(el)):
             continue
         if _UPDATED_CUE.search(label):
             updated = updated or value
         else:
             published = published or value
     return published, updated
+
+
+# A republished article's note of its first publication, in the page's words.
+_ORIGINAL_LABELS = (
+    "originally published", "first published", "originally appeared", "first appeared",
+    "ursprünglich erschienen", "ursprünglich veröffentlicht", "erstmals erschienen", "erstmals veröffentlicht",
+    "zuerst erschienen", "publicado originalmente", "publicado por primera vez", "publié initialement",
+    "initialement publié", "publié à l'origine", "pubblicato originariamente", "originariamente pubblicato",
+    "pubblicato per la prima volta", "oorspronkelijk gepubliceerd", "eerder gepubliceerd",
+)
+# Word stems of the labels' verbs, lower case whatever the label's case: a cheap XPath test, the
+# labels themselves matched in Python on the few text nodes holding one.
+_ORIGINAL_STEMS = ("riginally published", "irst published", "riginally appeared", "irst appeared", "rschienen",
+                   "eröffentlicht", "ublicado", "ublié", "ubblicato", "epubliceerd")
+_ORIGINAL_TEXT = etree.XPath(
+    "/descendant::body/descendant::text()[not(parent::script) and not(parent::style)][string-length() < 400]["
+    + " or ".join(f"contains(., '{stem}')" for stem in _ORIGINAL_STEMS) + "]")
+_ORIGINAL_STEM = re.compile("|".join(re.escape(stem) for stem in _ORIGINAL_STEMS))
+_BODY_TEXT = etree.XPath("string(/descendant::body[1])")
+_ORIGINAL_LABEL = re.compile("|".join(re.escape(label) for label in _ORIGINAL_LABELS), re.I)
+
+
+def _originally_published(tree: etree._Element, now: dt.datetime) -> str | None:
+    """The day a republished article says it first appeared ("This article was originally published on
+    26 Sep 2019", "Erstmals erschienen am 3. März 2021"): the day after the label, in its line or the
+    next element."""
+    if not _ORIGINAL_STEM.search(_BODY_TEXT(tree)):  # one search of the whole text: most pages hold none
+        return None
+    seen = 0
+    for node in _ORIGINAL_TEXT(tree):
+        text = " ".join(str(node).split())
+        match = _ORIGINAL_LABEL.search(text)
+        if match is None:
+            continue
+        seen += 1
+        if seen > 3:
+            break
+        rest = text[match.end():]
+        parent = node.getparent()
+        if len(rest) < 6 and parent is not None:
+            following = parent.getnext() if node.is_tail or not len(parent) else parent[0]
+            rest = f"{rest} {_text(following)}" if following is not None else rest
+        if found := _text_date(rest.strip(" :")[:80], now):
+            return found
+    return None
 
 
 def _url_date(url: str | None, now: dt.datetime) -> str | None:
@@ -1047,7 +1251,9 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
                               *(meta.get(k) for k in _PUBLISHED_META), *published_markup], now)
     modified = _first_date([article.get("dateModified"), *(meta.get(k) for k in _MODIFIED_META),
                             *modified_markup], now)
-    printed, printed_updated = _printed_dates(times, h1, now)
+    # a teaser's printed day cannot overrule the metadata's; with no metadata day it is kept (the page-type
+    # model reads a printed day as a sign of an article)
+    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta), teasers=not structured)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
@@ -1056,6 +1262,9 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
         # re-import or build date, the page the day the article appeared.
         published, source = printed, "printed"
+    original = _originally_published(tree, now)
+    if original and (published is None or _as_datetime(original) < _as_datetime(published) - _FUTURE):
+        published, source = original, "printed"  # "This article was originally published on 26 Sep 2019"
     if published is None:
         published, source = _htmldate(tree, url, now), "htmldate"
     if published is None:
@@ -1132,9 +1341,10 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     site_keys.discard("")
     h1s = _H1(tree)
     title = _title(tree, meta, a, site_keys, h1s)
-    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical), metas=metas)
-    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(h1s, title), now)
     language, language_source = _language(tree, meta, a or None)
+    byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical), metas=metas,
+                      language=language)
+    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(h1s, title), now)
     types = sorted({t for o in objects for t in schema_types(o)})
     return PageMeta(
         title=title, authors=byline.people, agencies=byline.agencies,

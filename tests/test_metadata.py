@@ -105,6 +105,8 @@ def test_strip_site_name_keeps_a_title_that_is_only_the_site_name() -> None:
         ("Rasa Mickevičienė, Mykolo Romerio universiteto Teisės mokyklos profesorė, Lrt.lt", ("Rasa Mickevičienė",)),
         ("Jane Doe | Reviewed by John Roe", ("Jane Doe",)),
         ("BySummer Swann", ("Summer Swann",)),
+        ("Written By Angela Holliday-Bell, MD*", ("Angela Holliday-Bell, MD",)),
+        ("Von Jan Koch† und Eva Lang‡", ("Jan Koch", "Eva Lang")),
     ],
 )
 def test_bylines_become_people(byline: str, people: tuple[str, ...]) -> None:

@@ -223,3 +223,287 @@ def test_a_printed_day_that_is_the_metadata_s_day_misread_gives_way(structured: 
     head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": structured})
     body = f"<header><h1>Ein Titel</h1><p class='date'>{printed}</p></header>"
     assert _meta(body, head, lang=lang, url="https://site.example/a").published == expected
+
+
+# -- authors: an author card at the end of the article --------------------------------------------
+
+_BIO = {
+    "en": "{first} is a growth-focused writer covering healthcare technology, who has reported on hospitals, "
+          "insurers and the software they buy for more than a decade, and who now edits our weekly newsletter.",
+    "de": "{first} schreibt seit über zehn Jahren über Energiepolitik, Netze und Speicher und leitet heute das "
+          "Ressort Wirtschaft; zuvor war sie Korrespondentin in Brüssel und hat zwei Bücher veröffentlicht.",
+    "es": "{first} es periodista especializada en ciencia y medio ambiente; ha trabajado para varios diarios "
+          "nacionales y hoy coordina la sección de sociedad, además de escribir una columna semanal.",
+}
+
+
+@pytest.mark.parametrize(
+    ("card", "lang", "name"),
+    [
+        ("<div class='blog_author-box'><img alt=''><div class='text-semibold'>Lauren Vetter</div>"
+         "<div class='blog_author-text'><p>{bio}</p></div></div>", "en", "Lauren Vetter"),
+        ("<div class='blog-author'><h3>Über die Autorin</h3><span class='avatar'>EL</span><h4>Eva Lang</h4>"
+         "<p>{bio}</p></div>", "de", "Eva Lang"),
+        ("<section class='post-author card'><p><strong>Ana Ruiz:</strong> {bio}</p></section>", "es", "Ana Ruiz"),
+    ],
+)
+def test_the_name_on_an_author_card_with_a_biography(card: str, lang: str, name: str) -> None:
+    bio = _BIO[lang].format(first=name.split(maxsplit=1)[0])
+    assert _meta(card.format(bio=bio), lang=lang).authors == (name,)
+
+
+def test_an_author_card_opening_with_prose_names_nobody() -> None:
+    card = f"<div class='author-box'><p>{_BIO['en'].format(first='Our editor')}</p></div>"
+    assert _meta(card).authors == ()
+
+
+# -- authors: a footer or sidebar class inside the article is the article's -----------------------
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "name"),
+    [
+        ("<footer class='entry-footer'><p class='entry-meta'><span class='entry-author'>Posted by "
+         "<a class='entry-author-link' rel='author' href='/author/kiersten/'>Kiersten</a></span></p></footer>",
+         "en", "Kiersten"),
+        ("<div class='post-sidebar'><div class='post_author-name'>Eva Lang</div></div>", "de", "Eva Lang"),
+        ("<div class='articulo-footer'><a href='/autor/ana-ruiz'>Ana Ruiz</a></div>", "es", "Ana Ruiz"),
+    ],
+)
+def test_a_byline_in_the_article_s_own_footer_or_sidebar(meta: str, lang: str, name: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{meta}", lang=lang).authors == (name,)
+
+
+def test_a_byline_in_the_page_s_sidebar_or_footer_is_not_the_article_s() -> None:
+    html = (f"<html lang='en'><body><article><h1>Reservoir levels fall</h1>{''.join(f'<p>{p}</p>' for p in BODY)}"
+            "</article><div class='site-sidebar'><a href='/author/jane-doe'>Jane Doe</a></div>"
+            "<div class='page-footer'><span class='author'>Carl Dunn</span></div></body></html>")
+    assert read_page_meta(parse_html(html), "https://news.example.com/a", now=NOW).authors == ()
+
+
+def test_a_social_network_profile_link_is_not_a_byline() -> None:
+    body = ("<footer><p>Follow me: <a href='https://bsky.app/profile/amerpie.lol'>Bluesky</a> "
+            "<a href='https://www.linkedin.com/in/jane-doe/'>LinkedIn</a></p></footer>")
+    assert _meta(body).authors == ()
+
+
+# -- dates: a numeric day is read in the order of the page's language ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "lang", "expected"),
+    [
+        ("3/4/2025", "en-US", "2025-03-04"),
+        ("Post time: 01-04-2024", "en-US", "2024-01-04"),
+        ("12/11/24", "en-us", "2024-12-11"),
+        ("3/4/2025", "en-GB", "2025-04-03"),
+        ("03.04.2025", "de-DE", "2025-04-03"),
+        ("3/4/2025", "fr", "2025-04-03"),
+        ("25/12/2024", "en-US", "2024-12-25"),  # no thirteenth month: written day first after all
+    ],
+)
+def test_a_numeric_printed_day_follows_the_page_s_language(printed: str, lang: str, expected: str) -> None:
+    body = f"<header><h1>Ein Titel</h1><div class='date'>{printed}</div></header>"
+    assert _meta(body, lang=lang, url="https://site.example/a").published == expected
+
+
+# -- dates: a related post's date below the article ------------------------------------------------
+
+_TEASER = ("<section class='related'><article class='entry loop-entry'><header class='entry-header'>"
+           "<h3 class='entry-title'><a href='https://site.example/old-story'>{title}</a></h3>"
+           "<span class='posted-on'><time class='entry-date published' datetime='2015-12-07T09:32:03-05:00' "
+           "itemprop='datePublished'>{day}</time></span></header><p>{summary}</p></article></section>")
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "day", "summary"),
+    [
+        ("en", "Retiring our legacy plugins", "December 7, 2015", "With our 4.0 release last week we introduced…"),
+        ("de", "Unsere alten Erweiterungen gehen", "7. Dezember 2015", "Mit der Version 4.0 haben wir…"),
+        ("es", "Retiramos los complementos antiguos", "7 de diciembre de 2015", "Con la versión 4.0 hemos…"),
+    ],
+)
+def test_a_related_post_s_date_is_not_the_article_s(lang: str, title: str, day: str, summary: str) -> None:
+    teaser = _TEASER.format(title=title, day=day, summary=summary)
+    html = (f"<html lang='{lang}'><head>"
+            + _ld({"@type": "BlogPosting", "headline": "Ein Titel", "datePublished": "2023-05-30T18:24:00+00:00"})
+            + f"</head><body><main><h1>Ein Titel</h1>{''.join(f'<p>{p}</p>' for p in BODY)}{teaser}"
+            + "</main></body></html>")
+    assert read_page_meta(parse_html(html), "https://site.example/a", now=NOW).published == "2023-05-30T18:24:00+00:00"
+
+
+def test_the_article_s_own_time_inside_its_article_element_is_read() -> None:
+    body = ("<header><h1>Ein Titel</h1><time class='entry-date published' datetime='2024-10-29T12:00:00-04:00'>"
+            "October 29, 2024</time></header><h3><a href='/other'>See also</a></h3>")
+    assert _meta(body).published == "2024-10-29T12:00:00-04:00"
+
+
+# -- authors: words that only look like a byline -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "people"),
+    [
+        ("Door Anchor for Resistance Bands – Yellow", "en", ()),
+        ("Door Jan de Vries", "nl", ("Jan de Vries",)),
+        ("Par Brooks – Eagle", "en", ()),
+        ("Par Claire Dubois", "fr", ("Claire Dubois",)),
+        ("Von Jan Koch", "de", ("Jan Koch",)),
+        ("Text Messaging", "en", ()),
+        ("Text: Jan Koch", "de", ("Jan Koch",)),
+    ],
+)
+def test_another_language_s_by_is_a_plain_word(line: str, lang: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel</h1><p>{line}</p>", lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [
+        ("<div class='byline'><span>Sat, 20 Dec, 2025 - 06:36</span></div>", "en"),
+        ("<div class='byline'><span>Samstag, 20.12.2025</span></div>", "de"),
+        ("<div class='byline'><span>Sábado, 20 dic 2025</span></div>", "es"),
+        ("<span itemprop='author'>page.head.extra.author</span>", "en"),
+        ("<a rel='author' href='/author/x'>{{ post.author.name }}</a>", "en"),
+        ("<div class='author-box'><a href='/team/a'>The Team</a> <a href='#bio'>Full Bio</a></div>", "en"),
+    ],
+)
+def test_a_date_line_a_template_field_or_a_label_in_a_byline_is_nobody(byline: str, lang: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == ()
+
+
+def test_a_user_name_with_dots_is_still_a_name() -> None:
+    assert _meta("<h1>A title</h1><a rel='author' href='/author/sara'>sara.r.peter</a>").authors == ("sara.r.peter",)
+
+
+# -- authors: the printed byline over a meta author tag ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("meta_author", "line", "lang", "people"),
+    [
+        ("Josh Katzowitz", "By Charles Patterson, WCI Columnist", "en", ("Charles Patterson",)),
+        ("Eva Lang", "Von Jan Koch", "de", ("Jan Koch",)),
+        ("Luis Paz", "Por Ana Ruiz", "es", ("Ana Ruiz",)),
+        ("Jan Koch", "Von Jan Koch", "de", ("Jan Koch",)),
+    ],
+)
+def test_the_printed_by_line_names_the_writer_over_the_meta_author_tag(meta_author: str, line: str, lang: str,
+                                                                        people: tuple[str, ...]) -> None:
+    head = f"<meta name='author' content='{meta_author}'>"
+    assert _meta(f"<h1>Ein Titel</h1><p>{line}</p>", head, lang=lang).authors == people
+
+
+def test_by_lines_of_a_list_of_books_leave_the_meta_author() -> None:
+    head = "<meta name='author' content='Andrew Liptak'>"
+    books = "".join(f"<h3>{t}</h3><p>By {a}</p>" for t, a in
+                    [("The Devils", "Joe Abercrombie"), ("Katabasis", "R. F. Kuang"), ("Sunrise", "Suzanne Collins")])
+    assert _meta(f"<h1>The best books of the month</h1>{books}", head).authors == ("Andrew Liptak",)
+
+
+def test_a_json_ld_person_is_not_overridden_by_a_printed_by_line() -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": "Eva Lang"}})
+    assert _meta("<h1>Ein Titel</h1><p>By Jan Koch</p>", head).authors == ("Eva Lang",)
+
+
+# -- authors: sections and job lines beside the name -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<div class='byline'>By <a href='/member/fred'>MixmasterFred</a> in <a href='/workshop'>Workshop</a>"
+         "<a href='/woodworking'>Woodworking</a></div>", "en", ("MixmasterFred",)),
+        ("<div class='byline'>Von <b>Jan Koch</b> in <a href='/politik'>Politik</a></div>", "de", ("Jan Koch",)),
+        ("<div class='author-name'><p>Liz Kenny</p><p>Former McKinsey Consultant</p></div>", "en", ("Liz Kenny",)),
+        ("<div class='author-name'><p>Ana Ruiz</p><p>Head of Research</p></div>", "es", ("Ana Ruiz",)),
+    ],
+)
+def test_a_section_or_a_job_line_beside_the_name_is_not_a_person(byline: str, lang: str,
+                                                                  people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == people
+
+
+# -- dates: a republished article's first publication ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "lang", "day"),
+    [
+        ("<p class='disclaimer'>This article was originally published on 26 Sep 2019 at 4:12pm</p>", "en",
+         "2019-09-26"),
+        ("<p>This blog post was originally published on the 21st of June 2017 and updated since.</p>", "en",
+         "2017-06-21"),
+        ("<p><em>Erstmals erschienen am</em> <span>03.03.2021</span></p>", "de", "2021-03-03"),
+        ("<p>Publicado originalmente el 2020-05-05 en El Diario.</p>", "es", "2020-05-05"),
+    ],
+)
+def test_an_originally_published_note_gives_the_first_day(note: str, lang: str, day: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": "2022-09-30T11:07:00+10:00"})
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY * 3)
+    html = (f"<html lang='{lang}'><head>{head}</head><body><header><h1>Ein Titel</h1><p>30.09.2022</p></header>"
+            f"<div class='story'>{paragraphs}</div><div class='note'>{note}</div></body></html>")
+    published = read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW).published
+    assert published is not None and published[:10] == day
+
+
+def test_an_originally_published_note_after_the_metadata_s_day_changes_nothing() -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "A title", "datePublished": "2019-09-26T16:12:00+10:00"})
+    note = "<p>Originally published on 30 Sep 2022 in our print edition.</p>"
+    assert _meta(f"<h1>A title</h1>{note}", head).published == "2019-09-26T16:12:00+10:00"
+
+
+# -- authors: a CMS login in the metadata, the name on the page ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("login", "byline", "lang", "people"),
+    [
+        ("andrew.keaveney", "<div class='author-info'><span>Denise Everheart</span></div>", "en",
+         ("Denise Everheart",)),
+        ("KatieS", "<p>by <a rel='author' href='/author/aoife'>Aoife O'Riordan</a></p>", "en", ("Aoife O'Riordan",)),
+        ("redaktion_2", "<p class='byline'>Von Jan Koch</p>", "de", ("Jan Koch",)),
+        ("Lauren", "<div class='author-info'><span>Jaime Marchwinski</span></div>", "en", ("Lauren",)),
+        ("jsteinhardt", "<p>Posted in Research</p>", "en", ("jsteinhardt",)),
+    ],
+)
+def test_a_cms_login_gives_way_to_the_printed_full_name(login: str, byline: str, lang: str,
+                                                         people: tuple[str, ...]) -> None:
+    head = _ld({"@type": "BlogPosting", "headline": "Ein Titel", "author": {"@type": "Person", "name": login}})
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", head, lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("box", "name"),
+    [
+        ("<div class='author-stories'><h3>Read the latest from Zackery Cuevas</h3><ul>{items}</ul></div>",
+         "Zackery Cuevas"),
+        ("<div class='author-box'><h4>More articles by Jane Doe</h4><ul>{items}</ul></div>", "Jane Doe"),
+        ("<p>All stories by Carl Dunn</p>", "Carl Dunn"),
+    ],
+)
+def test_a_more_from_the_author_box_names_the_author(box: str, name: str) -> None:
+    items = "".join(f"<li><a href='/review/{i}'>A review of the MSI monitor number {i} in our lab</a></li>"
+                    for i in range(6))
+    assert _meta(f"<h1>The best ergonomic mice</h1>{box.format(items=items)}").authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("credit", "people"),
+    [
+        ("<p><em>This post was written by <a href='/doctors/vanessa-mendez'>Vanessa Mendez, MD</a>, "
+         "gastroenterologist.</em></p>", ("Vanessa Mendez, MD",)),
+        ("<p>This guest post was written by Carl Dunn.</p>", ("Carl Dunn",)),
+        ("<p>This article was contributed by Ann Baker, a reader in Leeds.</p>", ("Ann Baker",)),
+    ],
+)
+def test_a_closing_this_post_was_written_by_credit_names_the_author(credit: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Transitioning to a plant-based diet</h1>{credit}").authors == people
+
+
+def test_an_author_class_on_the_whole_page_or_a_card_not_naming_its_line_again_names_nobody() -> None:
+    bio = _BIO["en"].format(first="The team")
+    html = (f"<html class='writer-html5' lang='en'><head><title>Ansible playbooks — Ansible Documentation</title>"
+            f"</head><body><main><h1>Ansible playbooks</h1>{''.join(f'<p>{p}</p>' for p in BODY)}</main>"
+            f"<div class='author-box'><div>Live Jobs</div><p>{bio}</p></div></body></html>")
+    assert read_page_meta(parse_html(html), "https://docs.example.org/a", now=NOW).authors == ()
