@@ -93,7 +93,8 @@ class RedisStore:
 
     def bucket_members(self, bands: list[int]) -> dict[int, list[int]]:
         lists = self._lists([self._band_field(b) for b in bands])
-        # In the order of their keys, as the SQLite store gives them: candidates that tie keep this order.
+        # In the order of their keys, as the SQLite store gives them (the index's choice among equal candidates
+        # does not depend on it: the earliest indexed go first).
         return {band: members for band, members in sorted(zip(bands, lists, strict=True)) if members}
 
     def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, list[int]], set[str]]:
