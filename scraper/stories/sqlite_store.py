@@ -242,32 +242,35 @@ class SQLiteStore:
     def bucket_members(self, bands: list[int]) -> dict[int, Sequence[int]]:
         if not self._in_transaction:  # lists are kept only while the write lock is held
             self._forget_lists()
-        known, rows = self._buckets, self._bucket_rows
-        missing = [band for band in bands if band not in known]
-        for start in range(0, len(missing), _BANDS_AT_ONCE):
-            part = missing[start:start + _BANDS_AT_ONCE]
-            for band in part:
-                known[band], rows[band] = (), ""
-            for band, members in self._all(_BUCKETS_SQL, [*part, *_NULLS[:_BANDS_AT_ONCE - len(part)]]):
-                known[band], rows[band] = tuple(map(int, members.split(","))), members
+        known = self._buckets
+        self._read_lists(bands, _BUCKETS_SQL, _BANDS_AT_ONCE, known, self._bucket_rows)
         return {band: known[band] for band in sorted(bands) if known[band]}
 
     def fact_members(self, facts: list[str], limit: int) -> tuple[dict[str, Sequence[int]], set[str]]:
         # A list stops growing once common (``add``), so it holds at most ``limit`` articles.
         if not self._in_transaction:
             self._forget_lists()
-        known, rows = self._facts, self._fact_rows
-        missing = [fact for fact in facts if fact not in known]
-        for start in range(0, len(missing), _FACTS_AT_ONCE):
-            part = missing[start:start + _FACTS_AT_ONCE]
-            for fact in part:
-                known[fact], rows[fact] = (), ""
-            for fact, members, is_common in self._all(_FACTS_SQL, [*part, *_NULLS[:_FACTS_AT_ONCE - len(part)]]):
-                known[fact], rows[fact] = tuple(map(int, members.split(","))), members
-                if is_common:
-                    self._common.add(fact)
+        known = self._facts
+        for fact, _, is_common in self._read_lists(facts, _FACTS_SQL, _FACTS_AT_ONCE, known, self._fact_rows):
+            if is_common:
+                self._common.add(fact)
         common = self._common.intersection(facts)
         return {fact: known[fact] for fact in facts if known[fact] and fact not in common}, common
+
+    def _read_lists(self, wanted: Sequence[Any], sql: str, width: int, known: dict[Any, tuple[int, ...]],
+                    rows: dict[Any, str]) -> list[Row]:
+        """Read the lists of ``wanted`` not kept yet, ``width`` at a time, into ``known`` (keys) and ``rows`` (the
+        row's text; a list with no row is kept empty); the rows read."""
+        missing = [key for key in wanted if key not in known]
+        found: list[Row] = []
+        for start in range(0, len(missing), width):
+            part = missing[start:start + width]
+            for key in part:
+                known[key], rows[key] = (), ""
+            for row in self._all(sql, [*part, *_NULLS[:width - len(part)]]):
+                known[row[0]], rows[row[0]] = tuple(map(int, row[1].split(","))), row[1]
+                found.append(row)
+        return found
 
     def entries(self, keys: list[int]) -> list[Entry]:
         missing = [k for k in keys if k not in self._cache]
