@@ -18,6 +18,7 @@ import redis
 
 from scraper.article import Article
 from scraper.errors import DuplicateError, StorageError
+from scraper.storage import write_text_atomic
 
 
 def dedupe_keys(article: Article) -> tuple[str, ...]:
@@ -198,5 +199,5 @@ def run_token(folder: Path, name: str) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         token = secrets.token_hex(8)
-        path.write_text(token + "\n", encoding="ascii")
+        write_text_atomic(path, token + "\n")
         return token
