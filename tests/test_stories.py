@@ -152,6 +152,29 @@ def test_the_index_places_copies_rewrites_and_the_earliest_original(tmp_path: Pa
     store.close()
 
 
+def test_a_batch_sees_what_it_added_before_committing_and_writes_what_single_commits_write(tmp_path: Path) -> None:
+    # In bulk mode the articles, marks and stories a batch adds are written at its commit: until then every read
+    # (the same record again, the same text, the story, the members naming an origin, the count) must see them.
+    for batch in (1, 100):
+        store = SQLiteStore(tmp_path / f"batch{batch}.sqlite3", batch=batch)
+        _story_scenario(store)
+        index = StoryIndex(store)
+        index.add(_item("agency", ORIGINAL, "2025-06-01T09:00:00+00:00", site="agency.example"))
+        credited = index.add(_item("credit", REWRITE, "2025-06-06T07:00:00+00:00", site="farm2.example",
+                                   original_source="agency.example"))
+        story = store.story(credited.story)
+        assert story.attributed and store.entries([story.original])[0].id == "agency"
+        assert [m.id for m in store.members(credited.story)][:2] == ["copy", "rewrite"]
+        store.close()
+    assert _tables(tmp_path / "batch100.sqlite3") == _tables(tmp_path / "batch1.sqlite3")
+
+
+def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {name: db.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall() for name in names}
+
+
 def test_a_later_run_finds_the_stories_of_an_earlier_one(tmp_path: Path) -> None:
     path = tmp_path / "stories.sqlite3"
     store = SQLiteStore(path)

@@ -27,7 +27,7 @@ from scraper.errors import StorageError
 from scraper.storage import JsonlWriter
 from scraper.stories.index import StoreProtocol, StoryIndex
 from scraper.stories.model import Entry, Newcomer, Story
-from scraper.stories.sqlite_store import SQLiteStore
+from scraper.stories.sqlite_store import BULK_BATCH, SQLiteStore
 
 logger = logging.getLogger(__name__)
 STORIES_FILE = "stories.jsonl"
@@ -185,7 +185,7 @@ def build(inputs: Sequence[str], out: str | Path, *, index: str | Path | None = 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     summary = StoriesSummary()
-    store = SQLiteStore(index or folder / INDEX_FILE, batch=1000)
+    store = SQLiteStore(index or folder / INDEX_FILE, batch=BULK_BATCH)
     try:
         story_index = StoryIndex(store, run="stories")
         chunks = _chunks(iter_records(files, summary))

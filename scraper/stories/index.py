@@ -196,10 +196,15 @@ class _Lookup:
         """At most ``MAX_CANDIDATES`` article keys, those sharing the most buckets and rare facts first."""
         # Two for each bucket shared, one for each rare fact (counted in C); among equals the earliest indexed
         # first, so that the choice depends on what the store holds, never on the order it lists it in.
-        hits = Counter({key: 2 * n for key, n in Counter(chain.from_iterable(self.buckets.values())).items()})
-        by_fact = Counter(chain.from_iterable(self.members.get(fact, ()) for fact in self.looked_up))
-        needed = min(MIN_SHARED_FACTS, len(self.looked_up))
-        hits.update({key: n for key, n in by_fact.items() if n >= needed})
+        hits = {key: 2 * n for key, n in Counter(chain.from_iterable(self.buckets.values())).items()}
+        if self.members:
+            needed = min(MIN_SHARED_FACTS, len(self.looked_up))
+            by_fact = Counter(chain.from_iterable(self.members.get(fact, ()) for fact in self.looked_up))
+            for key, n in by_fact.items():
+                if n >= needed:
+                    hits[key] = hits.get(key, 0) + n
+        if len(hits) <= MAX_CANDIDATES:
+            return sorted(hits, key=lambda key: (-hits[key], key))
         return [key for key, _ in heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=_most_hits_first)]
 
 

@@ -60,11 +60,17 @@ def facts_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, int]:
     """(weight of the shared facts / weight of the lighter side's facts, how many facts are shared)."""
     if not a or not b:
         return 0.0, 0
-    shared = set(a) & set(b)
+    shared = set(a).intersection(b)
     if not shared:
         return 0.0, 0
-    lighter = min(sum(map(fact_weight, a)), sum(map(fact_weight, b)))
+    lighter = min(_total_weight(a), _total_weight(b))
     return (sum(map(fact_weight, shared)) / lighter if lighter else 0.0), len(shared)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _total_weight(facts: tuple[str, ...]) -> float:
+    """The weight of an article's facts (kept: an article in the index is compared with many newcomers)."""
+    return sum(map(fact_weight, facts))
 
 
 def relate(a_hash: str, a: Fingerprint, b_hash: str, b: Fingerprint) -> Match | None:
