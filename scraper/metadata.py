@@ -582,15 +582,22 @@ _NAME_ITEMPROP = etree.XPath(".//*[@itemprop='name']")
 _LINK_SEPARATED = frozenset({*_BLOCK, "a"})
 # A closing credit: "This post was written by Vanessa Mendez, MD", "This article was contributed by …".
 _THIS_WAS_WRITTEN = r"this (?:post|article|story|piece|blog post|guest post) was (?:written|contributed|authored) by"
+# A label of more than one word naming the writer: "Article by", "Article written by:", "Geschrieben von",
+# "Escrito por", "Écrit par", "Scritto da", "Geschreven door" (not "Reviewed by", "Photos by": stop labels).
+_LONG_LABEL = (r"(?:article|story|post|piece|report)(?: written)? by|reporting by|words by|"
+               r"geschrieben von|verfasst von|ein (?:beitrag|artikel|text) von|escrit[oa] por|redactado por|"
+               r"écrit par|rédigé par|un article de|scritt[oa] da|articolo di|geschreven door|skrevet (?:af|av)|"
+               r"napisane przez|autor(?:ka)? tekstu")
 # "Text", "Texto", "Testo" are labels only with their colon ("Text: Jan Koch"), not in "Text Messaging".
 _BY_LINE = re.compile(
-    r"^\s*(?:(?:by|von|por|par|door|di|av|af|autor|written by|posted by|" + _THIS_WAS_WRITTEN + r"|"
+    r"^\s*(?:(?:" + _LONG_LABEL + r"|by|von|por|par|door|di|av|af|autor|written by|posted by|"
+    + _THIS_WAS_WRITTEN + r"|"
     r"(?:view |see )?all (?:articles|posts|stories) by|more (?:articles|posts|stories) (?:by|from)|"
     r"read the latest from)\s*[:：]?|(?:text|texto|testo)\s*[:：])\s+\S",
     re.I,
 )
-_BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text|"
-                       + _THIS_WAS_WRITTEN + r")\s*[:：]?", re.I)
+_BY_LABEL = re.compile(r"(?:" + _LONG_LABEL + r"|written by|posted by|by|author|authors|von|por|par|door|autor|"
+                       r"autorin|text|" + _THIS_WAS_WRITTEN + r")\s*[:：]?", re.I)
 # Empty elements between a "By" label and the name (an icon, an avatar, a line break).
 _EMPTY_BETWEEN = frozenset({"br", "span", "i", "img", "picture", "svg", "source", "div"})
 _TEXT_NODES = etree.XPath(

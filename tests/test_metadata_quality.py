@@ -181,6 +181,33 @@ def test_a_byline_label_with_the_name_in_another_element(byline: str, lang: str,
     assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
 
 
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<section><h2>Article written by:</h2><div><img src='d.webp' alt=''><h3>Doris Munoz-Mantilla, MD, FOMA"
+         "</h3></div></section>", "en", ("Doris Munoz-Mantilla, MD, FOMA",)),
+        ("<div><h2>Article by</h2><div>Matias Heikkilä</div></div>", "en", ("Matias Heikkilä",)),
+        ("<div><h4>Story by</h4><p>Ann Baker</p></div>", "en", ("Ann Baker",)),
+        ("<div><span>Ein Beitrag von</span><span>Jan Koch</span></div>", "de", ("Jan Koch",)),
+        ("<div><span>Geschrieben von:</span><span>Eva Lang</span></div>", "de", ("Eva Lang",)),
+        ("<div><span>Escrito por</span><a href='/equipo'>Ana Ruiz</a></div>", "es", ("Ana Ruiz",)),
+        ("<div><span>Écrit par</span><span>Jean Dupont</span></div>", "fr", ("Jean Dupont",)),
+        ("<div><span>Scritto da</span><span>Marco Rossi</span></div>", "it", ("Marco Rossi",)),
+        ("<div><span>Geschreven door</span><span>Eva de Vries</span></div>", "nl", ("Eva de Vries",)),
+    ],
+)
+def test_a_label_heading_naming_the_writer_in_the_next_element(byline: str, lang: str, people: tuple[str, ...]
+                                                              ) -> None:
+    """"Article by" / "Article written by:" / "Geschrieben von" in a heading of its own, the name below it."""
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
+
+
+def test_a_by_line_with_a_longer_label_in_one_string() -> None:
+    assert _meta("<h1>Ein Titel</h1><p>Geschrieben von Eva Lang</p>", lang="de").authors == ("Eva Lang",)
+    assert _meta("<h1>Un titre</h1><p>Écrit par Jean Dupont</p>", lang="fr").authors == ("Jean Dupont",)
+    assert _meta("<h1>A title</h1><p>Article by Ann Baker</p>").authors == ("Ann Baker",)
+
 @pytest.mark.parametrize(
     ("byline", "lang", "people"),
     [
