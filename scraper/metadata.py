@@ -597,7 +597,8 @@ _BY_LINE = re.compile(
     re.I,
 )
 _BY_LABEL = re.compile(r"(?:" + _LONG_LABEL + r"|written by|posted by|by|author|authors|von|por|par|door|autor|"
-                       r"autorin|text|" + _THIS_WAS_WRITTEN + r")\s*[:：]?", re.I)
+                       r"autorin|text|" + _THIS_WAS_WRITTEN + r"|author\(s\)|contributors?|autor(?:en|es|as|\(en\))|"
+                       r"auteurs?|auteur\(s\)|autori|autore|autore\(i\))\s*[:：]?", re.I)
 # Empty elements between a "By" label and the name (an icon, an avatar, a line break).
 _EMPTY_BETWEEN = frozenset({"br", "span", "i", "img", "picture", "svg", "source", "div"})
 _TEXT_NODES = etree.XPath(
@@ -767,12 +768,17 @@ def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR
                 if _BY_LINE.match(whole) and len(whole.split()) <= 12:
                     yield whole, 0
                     continue
+            if node.is_text and not len(parent) and (tail := clean_string(parent.tail)):
+                if len(tail.split()) <= 8:  # "<strong>Contributors:</strong> Janet Loughrey": the name after it
+                    yield tail, 0
+                continue
             following = parent.getnext()
             while following is not None and not _text(following) and following.tag in _EMPTY_BETWEEN:
                 following = following.getnext()
-            if following is not None:
-                name = _text(following)
-                if name and len(name.split()) <= 8:
+            if following is not None and (name := _text(following, " | ", _LINK_SEPARATED)):
+                # one name, or a list of them ("<h6>Author(s)</h6><ul><li>…</li><li>…</li></ul>")
+                names = [n for n in name.split(" | ") if n.strip()]
+                if names and len(names) <= 8 and all(len(n.split()) <= 8 for n in names):
                     yield name, 0
         elif _BY_LINE.match(text) and len(text.split()) <= 12:
             parent = node.getparent()

@@ -203,6 +203,25 @@ def test_a_label_heading_naming_the_writer_in_the_next_element(byline: str, lang
     assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
 
 
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<div class='tags'><div><strong>Contributors:</strong> Janet Loughrey</div></div>", "en", ("Janet Loughrey",)),
+        ("<div><h6>Author(s)</h6><ul><li><a href='/library/?_author=John%20A.%20Alic'>John A. Alic</a></li>"
+         "<li><a href='/library/?_author=David%20C.%20Mowery'>David C. Mowery</a></li><li><a href='/library/?x'>"
+         "Edward S. Rubin</a></li></ul></div>", "en", ("John A. Alic", "David C. Mowery", "Edward S. Rubin")),
+        ("<p><b>Autor:</b> Jan Koch</p>", "de", ("Jan Koch",)),
+        ("<div><span>Autores</span><ul><li>Ana Ruiz</li><li>Pedro Gómez</li></ul></div>", "es",
+         ("Ana Ruiz", "Pedro Gómez")),
+        ("<div><span>Auteur(s) :</span><span>Jean Dupont</span></div>", "fr", ("Jean Dupont",)),
+    ],
+)
+def test_an_authors_label_with_the_names_after_it_or_in_a_list(byline: str, lang: str, people: tuple[str, ...]
+                                                              ) -> None:
+    """"Contributors:" with the name after the label's element, "Author(s)" over a list of names."""
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
+
 def test_a_by_line_with_a_longer_label_in_one_string() -> None:
     assert _meta("<h1>Ein Titel</h1><p>Geschrieben von Eva Lang</p>", lang="de").authors == ("Eva Lang",)
     assert _meta("<h1>Un titre</h1><p>Écrit par Jean Dupont</p>", lang="fr").authors == ("Jean Dupont",)
