@@ -769,7 +769,10 @@ def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR
                     yield whole, 0
                     continue
             if node.is_text and not len(parent) and (tail := clean_string(parent.tail)):
-                if len(tail.split()) <= 8:  # "<strong>Contributors:</strong> Janet Loughrey": the name after it
+                # "<strong>Contributors:</strong> Janet Loughrey": the name after the label's element (not
+                # "<b>text</b>. Conversely, …" in running text)
+                if tail[0].isalpha() and len(tail.split()) <= 8 and (text.endswith((":", "：")) or
+                                                                     text.casefold() != "text"):
                     yield tail, 0
                 continue
             following = parent.getnext()
@@ -818,6 +821,64 @@ def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publi
             people += byline.people
             agencies += byline.agencies
     return people, agencies
+
+
+# Short leaf elements and images that may print a name over a biography ("<h3>Alban Brooke</h3>", an
+# avatar's alt text); the biography is the first paragraph after them.
+_NAME_LINES = etree.XPath(
+    "/descendant::body/descendant::*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong or "
+    "self::b or self::p or self::div or self::span][not(*[not(self::br)])][string-length(normalize-space()) > 4]"
+    "[string-length(normalize-space()) < 40] | /descendant::body/descendant::img[string-length(@alt) > 4]"
+    "[string-length(@alt) < 40]")
+_NEXT_PARAGRAPH = etree.XPath("following::*[self::p or self::div][normalize-space()][1]")
+# A name in title case, two to four words ("Alban Brooke", "Julia Gralberg", "Jean-Luc de la Tour").
+_NAME_LIKE = re.compile(r"[^\W\d_a-z][^\W\d_A-Z][\w'’.-]*(?: (?:[a-z]{1,3} ){0,2}[^\W\d_a-z][^\W\d_A-Z][\w'’.-]*){1,2}")
+# After the name or the first name, the verb of a biography: "Alban Brooke is the Head of Marketing …",
+# "Tim explores …", "Eva schreibt seit …", "Ana es periodista …", "Jean est journaliste …".
+_BIO_VERB = re.compile(
+    r",? (?:is|was|has|had|holds|leads|writes|wrote|covers|joined|explores|works|lives|ist|war|hat|schreibt|arbeitet|"
+    r"berichtet|lebt|es|fue|ha|escribe|trabaja|est|était|a|écrit|travaille|è|era|scrive|lavora|é|foi|escreve|"
+    r"trabalha|schrijft|werkt|jest|pisze|är|skriver|er) ")
+# A biography speaks of a person, as "he" or "she" or by a job: "He has recorded …", "Sie schreibt …", "ella
+# coordina …", "a freelance travel writer" (not "Art Deco is a style …", "Facebook Shops let their users …").
+_PERSON_WORD = re.compile(
+    r"\b(?:he|she|his|her|him|himself|herself|er|sie|ihr|ihre|ihren|seine|seinen|él|ella|elle|lui|lei|ele|ela|"
+    r"hij|zij|han|hon|hans|hennes|jej|jego|ona|writer|editor|journalist|reporter|correspondent|columnist|"
+    r"author|founder|co-founder|ceo|director|manager|expert|specialist|consultant|engineer|executive|"
+    r"photographer|designer|researcher|professor|scientist|analyst|contributor|co-host|periodista|"
+    r"redactora?|journaliste|rédactrice|rédacteur|giornalista|jornalista|journalistin|redakteurin|redakteur|"
+    r"autorin|autora|autrice|auteure|schrijver|schrijfster)\b", re.I)
+_BIO_MIN = 60
+_BIO_SEEN = 400
+
+
+def _biography_name(tree: etree._Element, publishers: frozenset[str]) -> str | None:
+    """The person a biography without author markup is about: a line holding only a name (a heading, a bold
+    line, an avatar's alt text) over a paragraph opening with that name or its first word and a verb
+    ("<h3>Alban Brooke</h3><p>Alban Brooke is the Head of Marketing at …</p>"), as an author's box at the
+    article's end prints it; None when the page holds no such pair, pairs about several people (a list
+    of people, each with a paragraph), or the person is the page's reviewer."""
+    found: dict[str, str] = {}
+    for count, el in enumerate(_NAME_LINES(tree)):
+        if count > _BIO_SEEN or len(found) > 1:
+            break
+        raw = el.get("alt", "") if el.tag == "img" else (el.text or "")
+        name = (clean_string(raw) or "").rstrip(":")
+        if not _NAME_LIKE.fullmatch(name) or not _byline_element_ok(el):
+            continue
+        following = _NEXT_PARAGRAPH(el)
+        if not following:
+            continue
+        bio = _text(following[0])
+        if len(bio) < _BIO_MIN or not _PERSON_WORD.search(bio) or not any(
+                bio.startswith(n) and _BIO_VERB.match(bio[len(n):]) for n in (name, name.split()[0])):
+            continue
+        people = split_byline(name, publishers).people
+        if len(people) == 1 and name_key(people[0]) == name_key(name):
+            found.setdefault(name_key(name), people[0])
+    if len(found) != 1 or set(found) & _reviewers(tree):
+        return None
+    return next(iter(found.values()))
 
 
 def _citation_authors(metas: list[etree._Element]) -> list[str]:
@@ -884,6 +945,8 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         if best and count >= 3:
             break
         consider(byline.people)
+    if not best and (person := _biography_name(tree, publishers)):
+        best = [person]
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))

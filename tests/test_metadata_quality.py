@@ -212,6 +212,8 @@ def test_a_label_heading_naming_the_writer_in_the_next_element(byline: str, lang
          "<li><a href='/library/?_author=David%20C.%20Mowery'>David C. Mowery</a></li><li><a href='/library/?x'>"
          "Edward S. Rubin</a></li></ul></div>", "en", ("John A. Alic", "David C. Mowery", "Edward S. Rubin")),
         ("<p><b>Autor:</b> Jan Koch</p>", "de", ("Jan Koch",)),
+        ("<p><strong>By</strong> Carl Dunn</p>", "en", ("Carl Dunn",)),
+        ("<p>When <i>type</i> is <b>text</b>. Conversely, when <i>type</i> is binary the match fails.</p>", "en", ()),
         ("<div><span>Autores</span><ul><li>Ana Ruiz</li><li>Pedro Gómez</li></ul></div>", "es",
          ("Ana Ruiz", "Pedro Gómez")),
         ("<div><span>Auteur(s) :</span><span>Jean Dupont</span></div>", "fr", ("Jean Dupont",)),
@@ -302,6 +304,41 @@ def test_an_author_card_opening_with_prose_names_nobody() -> None:
     card = f"<div class='author-box'><p>{_BIO['en'].format(first='Our editor')}</p></div>"
     assert _meta(card).authors == ()
 
+
+
+@pytest.mark.parametrize(
+    ("card", "lang", "name"),
+    [
+        ("<div class='callout'><img alt='alban Brooke'><div><h3>Alban Brooke</h3><p>{bio}</p></div></div>", "en",
+         "Alban Brooke"),
+        ("<hr><p><strong>Tim Green</strong> <em>UK-based Systems Theorist &amp; Technology Writer</em></p>"
+         "<p>Tim explores the intersections of artificial intelligence, decentralised cognition and ethics. His "
+         "work appears in several journals.</p>", "en", "Tim Green"),
+        ("<p><img src='j.jpg' alt='Julia Gralberg'></p><p>{bio}</p>", "en", "Julia Gralberg"),
+        ("<div><h4>Eva Lang</h4><p>{bio}</p></div>", "de", "Eva Lang"),
+        ("<div><p><b>Ana Ruiz</b></p><p>{bio}</p></div>", "es", "Ana Ruiz"),
+    ],
+)
+def test_a_name_over_a_biography_of_that_person_names_the_author(card: str, lang: str, name: str) -> None:
+    """No author markup: a line holding only a name, then a paragraph about that person ("Alban Brooke is the
+    Head of Marketing …", "Tim explores …"): the author's box at the article's end."""
+    bio = _BIO[lang].format(first=name if lang == "en" else name.split(maxsplit=1)[0])
+    assert _meta(card.format(bio=bio), lang=lang).authors == (name,)
+
+
+def test_names_over_biographies_of_several_people_name_nobody() -> None:
+    """A list of people ("Ten chefs to follow"), each a name over a paragraph about them: no author."""
+    people = ["Jane Doe", "Carl Dunn", "Ann Baker"]
+    cards = "".join(f"<h3>{p}</h3><p>{_BIO['en'].format(first=p)}</p>" for p in people)
+    assert _meta(f"<h1>Three reporters to follow</h1>{cards}").authors == ()
+    # a name over a paragraph about something else is no biography
+    assert _meta("<h3>Jane Doe</h3><p>The council met on Tuesday to discuss the budget for the coming year and "
+                 "agreed on a new plan for the harbour.</p>").authors == ()
+    # a topic in title case restated by its paragraph is no person
+    assert _meta("<h3>Art Deco</h3><p>Art Deco is a distinctive furniture style that emerged in the early 20th "
+                 "century and remains sought after for its geometric design.</p>").authors == ()
+    assert _meta("<h3>Facebook Shops</h3><p>Facebook Shops is a free tool that lets businesses sell to their "
+                 "customers on Facebook and Instagram.</p>").authors == ()
 
 # -- authors: a footer or sidebar class inside the article is the article's -----------------------
 
