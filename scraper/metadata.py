@@ -605,8 +605,9 @@ _TEXT_NODES = etree.XPath(
     "/descendant::body/descendant::text()[normalize-space()][string-length(normalize-space()) < 160]")
 
 
-def _byline_element_ok(el: etree._Element) -> bool:
-    """Whether an element marked as an author sits in the article, not in comments or teasers.
+def _byline_element_ok(el: etree._Element, teasers: bool = False) -> bool:
+    """Whether an element marked as an author sits in the article, not in comments or teasers (an
+    ``<article>`` that is a related story's card, unless ``teasers``).
 
     Only the few containers up to the article (``<article>``, ``<main>``) are looked at: broken
     markup often leaves the whole article inside an unclosed menu, and an article's own classes say
@@ -616,8 +617,10 @@ def _byline_element_ok(el: etree._Element) -> bool:
     boxed = region = False
     for depth, node in enumerate((el, *el.iterancestors())):
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("article", "main"):
+        if tag == "main" or (tag == "article" and (teasers or not _teaser_article(node))):
             return True
+        if tag == "article":
+            return False  # a related story's card: its byline names that story's writer
         if tag in ("body", "html") or depth > _BYLINE_DEPTH:
             break
         if tag in _NOT_BYLINE_TAGS:
@@ -628,6 +631,25 @@ def _byline_element_ok(el: etree._Element) -> bool:
         if _refused_names(names, own=depth == 0):
             return False
     return not (boxed or region)
+
+
+_TEASER_LINK = etree.XPath(
+    "(.//h2|.//h3|.//h4)[descendant::a[@href][not(starts-with(@href, '#'))] or ancestor::a[@href]][1]")
+_TEASER_TEXT = 600
+
+
+def _teaser_article(article: etree._Element) -> bool:
+    """Whether an ``<article>`` is a teaser of another page (a related story's card): no ``<h1>``, a heading
+    linking elsewhere, and little text. The article itself may leave its ``<h1>`` outside its ``<article>``
+    and link headings to its own sections ("#part-2"), but it holds its text."""
+    if article.find(".//h1") is not None or not _TEASER_LINK(article):
+        return False
+    size = 0
+    for text in article.itertext():
+        size += len(text.strip())
+        if size >= _TEASER_TEXT:
+            return False
+    return True
 
 
 @lru_cache(maxsize=4096)
@@ -1166,7 +1188,7 @@ def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: 
     (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
     for el in times[:20]:
-        if not _byline_element_ok(el) or (not teasers and _in_teaser(el)):
+        if not _byline_element_ok(el, teasers=True) or (not teasers and _in_teaser(el)):
             continue
         value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now, month_first)
         if not value:

@@ -340,6 +340,29 @@ def test_names_over_biographies_of_several_people_name_nobody() -> None:
     assert _meta("<h3>Facebook Shops</h3><p>Facebook Shops is a free tool that lets businesses sell to their "
                  "customers on Facebook and Instagram.</p>").authors == ()
 
+
+@pytest.mark.parametrize(
+    ("teaser", "lang"),
+    [
+        ("<article class='post'><h3><a href='/2025/12/other-story'>Clemson team wins an energy grant</a></h3>"
+         "<div class='meta'><span>by</span><a href='/author/srm4/' class='fn'>Scott Miller</a></div></article>", "en"),
+        ("<article class='teaser'><a href='/kultur/ein-anderer-text'><h4>Ein anderer Text aus dem Ressort</h4></a>"
+         "<p class='meta'>Von <a rel='author' href='/autor/jan-koch'>Jan Koch</a></p></article>", "de"),
+    ],
+)
+def test_the_byline_of_a_related_story_s_card_is_not_the_article_s(teaser: str, lang: str) -> None:
+    """An ``<article>`` that is a card of another story (no ``<h1>``, a heading linking to it, little text)
+    below or beside the article: its byline names that story's writer."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<html lang='{lang}'><body><main><h1>Ein Titel für die Seite</h1><article><h2 id='a'>"
+            f"<a href='#a'>Part one</a></h2>{paragraphs}</article><section>{teaser}</section></main></body></html>")
+    meta = read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW)
+    assert meta.authors == ()
+    # the article's own byline still counts when its <h1> is outside its <article>
+    byline = "<p class='byline'>By <a href='/author/ann-baker'>Ann Baker</a></p>"
+    html = html.replace("<article><h2 id='a'>", f"<article>{byline}<h2 id='a'>")
+    assert read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW).authors == ("Ann Baker",)
+
 # -- authors: a footer or sidebar class inside the article is the article's -----------------------
 
 
