@@ -514,8 +514,26 @@ _CLASS_OR_ID = etree.XPath("//@class | //@id")
 
 
 def _author_links(tree: etree._Element) -> list[etree._Element]:
-    """Links to an author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts."""
-    return [href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href) and not _SOCIAL_HREF.match(href)]
+    """Links to an author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts; not one in a
+    paragraph of running text ("As <a href='…/profile/ogbeide'>Dr. Stacy Ogbeide</a>, a psychologist,
+    explains, …": a person quoted, linked to their profile)."""
+    return [a for a in (href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href)
+                        and not _SOCIAL_HREF.match(href)) if not _in_prose(a)]
+
+
+_PROSE = 200  # characters: a byline line is shorter ("By Jane Doe, Senior Editor | Updated May 5, 2025")
+
+
+def _in_prose(link: etree._Element) -> bool:
+    """Whether the link sits in a paragraph of running text (its ``<p>`` holds more than ``_PROSE`` characters)."""
+    for depth, node in enumerate(link.iterancestors()):
+        if depth > 3:
+            return False
+        if node.tag == "p":
+            return len(_text(node)) > _PROSE
+        if node.tag in _BLOCK:
+            return False
+    return False
 
 
 def _byline_classes(tree: etree._Element) -> list[etree._Element]:

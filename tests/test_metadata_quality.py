@@ -363,6 +363,24 @@ def test_the_byline_of_a_related_story_s_card_is_not_the_article_s(teaser: str, 
     html = html.replace("<article><h2 id='a'>", f"<article>{byline}<h2 id='a'>")
     assert read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW).authors == ("Ann Baker",)
 
+
+@pytest.mark.parametrize(
+    ("body", "lang", "people"),
+    [
+        ("<div class='hero-authors'>By Angela Williams</div><p>The answer is no. As <a href='https://directory."
+         "example.edu/academics/profile/ogbeide'>Dr. Stacy Ogbeide</a>, a board-certified clinical health "
+         "psychologist with UT Health San Antonio, explains, the key to healthy weight loss is to build habits you "
+         "can sustain over time and to keep them.</p>", "en", ("Angela Williams",)),
+        ("<p class='byline'>Von Jan Koch</p><p>Wie <a href='/autoren/eva-lang'>Eva Lang</a>, die das Institut für "
+         "Energiepolitik in Berlin leitet, im Gespräch sagt, wird der Ausbau der Netze noch mindestens zehn Jahre "
+         "dauern, und die Kosten dafür tragen am Ende, wie so oft, die Kunden der Stadtwerke.</p>", "de",
+         ("Jan Koch",)),
+    ],
+)
+def test_a_profile_link_in_running_text_is_a_person_quoted_not_the_author(body: str, lang: str,
+                                                                          people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{body}", lang=lang).authors == people
+
 # -- authors: a footer or sidebar class inside the article is the article's -----------------------
 
 
