@@ -1148,11 +1148,21 @@ def _plausible(value: str | None, now: dt.datetime) -> str | None:
 
 
 def _first_date(values: Iterable[Any], now: dt.datetime) -> str | None:
+    """The first plausible date of ``values``; a day alone ("2025-06-18") gives way to a later value with the
+    time on that same day ("2025-06-18T09:30:00+02:00" in ``article:published_time``), not to a bare
+    midnight (a day stored as a datetime)."""
+    first = None
     for value in values:
         found = _plausible(iso_datetime(value), now)
-        if found:
+        if not found:
+            continue
+        if first is None:
+            first = found
+            if len(first) > 10:
+                return first
+        elif found[:10] == first and len(found) > 10 and found[11:19] != "00:00:00":
             return found
-    return None
+    return first
 
 
 # A day written in numbers with a slash or a hyphen, "3/4/2025", "01-04-2024", "12/11/25": which number

@@ -631,3 +631,20 @@ def test_an_author_class_on_the_whole_page_or_a_card_not_naming_its_line_again_n
             f"</head><body><main><h1>Ansible playbooks</h1>{''.join(f'<p>{p}</p>' for p in BODY)}</main>"
             f"<div class='author-box'><div>Live Jobs</div><p>{bio}</p></div></body></html>")
     assert read_page_meta(parse_html(html), "https://docs.example.org/a", now=NOW).authors == ()
+
+
+@pytest.mark.parametrize(
+    ("ld", "metas", "expected"),
+    [
+        ("2025-06-18", {"article:published_time": "2025-06-18T09:30:00+02:00"}, "2025-06-18T09:30:00+02:00"),
+        ("2025-06-18", {"article:published_time": "2025-06-18T00:00:00"}, "2025-06-18"),  # a bare midnight
+        ("2025-06-18", {"article:published_time": "2025-06-10T09:30:00+02:00"}, "2025-06-18"),  # another day
+        ("2025-06-18T07:00:00+00:00", {"article:published_time": "2025-06-18T09:30:00+02:00"},
+         "2025-06-18T07:00:00+00:00"),
+    ],
+)
+def test_a_published_day_alone_takes_the_time_another_source_gives_that_day(ld: str, metas: dict[str, str],
+                                                                           expected: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": ld}) + "".join(
+        f"<meta property='{k}' content='{v}'>" for k, v in metas.items())
+    assert _meta("<h1>Ein Titel</h1>", head).published == expected
