@@ -1173,10 +1173,25 @@ _NUMERIC_DAY = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2((?:19|20)?\d{
 _MONTH_FIRST = frozenset({"en-us", "en-ph", "fil", "fil-ph", "es-us"})
 
 
-def _month_first(tree: etree._Element, meta: dict[str, str]) -> bool:
-    """Whether the page's declared language writes a numeric day month first ("3/4/2025" is 4 March)."""
+def _month_first(tree: etree._Element, meta: dict[str, str], body: str = "") -> bool:
+    """Whether the page writes a numeric day month first ("3/4/2025" is 4 March): its declared language
+    does, or the numeric days in its text (``body``) that can be read one way only are all month first
+    ("12/18/2025" beside "3/4/2025"; one "18/12/2025" and the page writes the day first)."""
     declared = next(iter(_HTML_LANG(tree)), None) or meta.get("content-language") or meta.get("og:locale") or ""
-    return declared.strip().replace("_", "-").lower() in _MONTH_FIRST
+    if declared.strip().replace("_", "-").lower() in _MONTH_FIRST:
+        return True
+    month_first = day_first = 0
+    for count, match in enumerate(_NUMERIC_DAY.finditer(body)):
+        if count > 200:
+            break
+        first, second = int(match.group(1)), int(match.group(3))
+        if len(match.group(4)) != 4 or not (first and second):
+            continue  # "5-10-15": a code or a score as often as a day
+        if first > 12 >= second:
+            day_first += 1
+        elif second > 12 >= first and second <= 31:
+            month_first += 1
+    return month_first > 0 and not day_first
 
 
 def _text_date(text: str, now: dt.datetime, month_first: bool = False) -> str | None:
@@ -1286,11 +1301,11 @@ _BODY_TEXT = etree.XPath("string(/descendant::body[1])")
 _ORIGINAL_LABEL = re.compile("|".join(re.escape(label) for label in _ORIGINAL_LABELS), re.I)
 
 
-def _originally_published(tree: etree._Element, now: dt.datetime) -> str | None:
+def _originally_published(tree: etree._Element, now: dt.datetime, body: str) -> str | None:
     """The day a republished article says it first appeared ("This article was originally published on
     26 Sep 2019", "Erstmals erschienen am 3. März 2021"): the day after the label, in its line or the
-    next element."""
-    if not _ORIGINAL_STEM.search(_BODY_TEXT(tree)):  # one search of the whole text: most pages hold none
+    next element (``body``: the page's text)."""
+    if not _ORIGINAL_STEM.search(body):  # one search of the whole text: most pages hold none
         return None
     seen = 0
     for node in _ORIGINAL_TEXT(tree):
@@ -1379,7 +1394,9 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
                             *modified_markup], now)
     # a teaser's printed day cannot overrule the metadata's; with no metadata day it is kept (the page-type
     # model reads a printed day as a sign of an article)
-    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta), teasers=not structured)
+    body = _BODY_TEXT(tree)
+    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta, body),
+                                              teasers=not structured)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
@@ -1388,7 +1405,7 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
         # re-import or build date, the page the day the article appeared.
         published, source = printed, "printed"
-    original = _originally_published(tree, now)
+    original = _originally_published(tree, now, body)
     if original and (published is None or _as_datetime(original) < _as_datetime(published) - _FUTURE):
         published, source = original, "printed"  # "This article was originally published on 26 Sep 2019"
     if published is None:

@@ -431,6 +431,24 @@ def test_a_numeric_printed_day_follows_the_page_s_language(printed: str, lang: s
     assert _meta(body, lang=lang, url="https://site.example/a").published == expected
 
 
+
+@pytest.mark.parametrize(
+    ("printed", "elsewhere", "lang", "expected"),
+    [
+        ("3/4/2025", "Comment posted 12/18/2024 by a reader", "en", "2025-03-04"),  # only month first fits
+        ("3/4/2025", "Kommentar vom 12/18/2024", "de", "2025-03-04"),
+        ("3/4/2025", "Comment posted 18/12/2024 and 12/18/2024", "en", "2025-04-03"),  # both ways: day first
+        ("3/4/2025", "Comment posted 18/12/2024 by a reader", "en", "2025-04-03"),
+        ("3/4/2025", "Order number 5-13-25 shipped", "en", "2025-04-03"),  # a two-digit year is no evidence
+    ],
+)
+def test_a_numeric_printed_day_follows_the_page_s_own_unambiguous_days(printed: str, elsewhere: str, lang: str,
+                                                                       expected: str) -> None:
+    """English declared without a region (or any language): a numeric day that reads one way only
+    elsewhere on the page tells the order of the ambiguous one."""
+    body = f"<header><h1>Ein Titel</h1><div class='date'>{printed}</div></header><p>{elsewhere}</p>"
+    assert _meta(body, lang=lang, url="https://site.example/a").published == expected
+
 # -- dates: a related post's date below the article ------------------------------------------------
 
 _TEASER = ("<section class='related'><article class='entry loop-entry'><header class='entry-header'>"
