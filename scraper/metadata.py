@@ -25,7 +25,16 @@ from htmldate.extractors import try_date_expr
 from lxml import etree
 from trafilatura.metadata import examine_meta
 
-from scraper.authors import MARKED, STRUCTURED, Byline, after_stop_label, agency_name, name_key, split_byline
+from scraper.authors import (
+    MARKED,
+    STRUCTURED,
+    Byline,
+    after_stop_label,
+    agency_name,
+    name_key,
+    split_byline,
+    undo_double_utf8,
+)
 from scraper.pagetype import PageSignals, page_signals
 
 logger = logging.getLogger(__name__)
@@ -194,25 +203,8 @@ def clean_string(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = html.unescape(html.unescape(value)) if "&" in value else value
-    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", _undo_double_utf8(text))).strip()
+    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", undo_double_utf8(text))).strip()
     return text or None
-
-
-# UTF-8 read as Latin-1 or Windows-1252 and encoded again ("Investorâ\x80\x99s", "Investorâ€™s"): a CMS
-# habit in titles. Undone only when the whole string turns back into valid UTF-8, which text that
-# merely holds "â" or "Ã" ("pâte", "SÃO") never does.
-_DOUBLE_UTF8 = re.compile("[ÂÃâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
-
-
-def _undo_double_utf8(text: str) -> str:
-    if not _DOUBLE_UTF8.search(text):
-        return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text
 
 
 def _text(el: etree._Element, separator: str = " ", boundaries: frozenset[str] = _BLOCK) -> str:

@@ -685,3 +685,20 @@ def test_a_published_day_alone_takes_the_time_another_source_gives_that_day(ld: 
     head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": ld}) + "".join(
         f"<meta property='{k}' content='{v}'>" for k, v in metas.items())
     assert _meta("<h1>Ein Titel</h1>", head).published == expected
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("Dariusz Jaro\u00c5\x84", "Dariusz Jaroń"),  # UTF-8 of "ń" read as Latin-1
+        ("Zofia Ko\u00c5\x82odziej", "Zofia Kołodziej"),
+        ("Mehmet Ya\u00c5\x9far", "Mehmet Yaşar"),
+        ("Ren\u00c3\u00a9e Dupont", "Renée Dupont"),
+        ("Åsa Öberg", "Åsa Öberg"),  # real letters stay
+    ],
+)
+def test_a_name_in_utf_8_read_as_latin_1_is_turned_back(printed: str, name: str) -> None:
+    head = f"<meta name='author' content='{printed}'>"
+    assert _meta("<h1>Ein Titel</h1>", head).authors == (name,)
+    body = f"<h1>Ein Titel</h1><p class='byline'>By <a href='/author/x'>{printed}</a></p>"
+    assert _meta(body).authors == (name,)
