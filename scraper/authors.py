@@ -45,6 +45,25 @@ _MAX_BYLINE = 300
 _FOOTNOTE = re.compile(r"(?<=[^\W\d_])[*†‡§]+(?=[\s,;|]|$)")
 
 
+# UTF-8 read as Latin-1 or Windows-1252 and encoded again ("Investorâ\x80\x99s", "Investorâ€™s"): a CMS
+# habit in titles. Undone only when the whole string turns back into valid UTF-8, which text that
+# merely holds "â" or "Ã" ("pâte", "SÃO") never does.
+# Any two-byte lead (Â-ß: "Ã©" é, "Å\x84" ń, "Ä\x87" ć, "Å\x9f" ş) or the three-byte lead of "â€™".
+_DOUBLE_UTF8 = re.compile("[Â-ßâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
+
+
+def undo_double_utf8(text: str) -> str:
+    """The text with UTF-8 read as Latin-1 or Windows-1252 turned back ("JaroÅ\\x84" -> "Jaroń"), else as is."""
+    if not _DOUBLE_UTF8.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
+
+
 def _key(text: str) -> str:
     """A name's comparison key: NFKC, case-folded, word characters only."""
     return _KEY.sub("", unicodedata.normalize("NFKC", text).casefold())
@@ -109,7 +128,7 @@ def agency_name(text: str) -> str | None:
 
 
 def _clean(raw: str) -> str:
-    text = html.unescape(html.unescape(raw))
+    text = undo_double_utf8(html.unescape(html.unescape(raw)))
     text = _EMAIL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     return _SPACE.sub(" ", text.replace("\u200b", "")).strip()

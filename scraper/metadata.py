@@ -25,7 +25,16 @@ from htmldate.extractors import try_date_expr
 from lxml import etree
 from trafilatura.metadata import examine_meta
 
-from scraper.authors import MARKED, STRUCTURED, Byline, after_stop_label, agency_name, name_key, split_byline
+from scraper.authors import (
+    MARKED,
+    STRUCTURED,
+    Byline,
+    after_stop_label,
+    agency_name,
+    name_key,
+    split_byline,
+    undo_double_utf8,
+)
 from scraper.pagetype import PageSignals, page_signals
 
 logger = logging.getLogger(__name__)
@@ -194,25 +203,8 @@ def clean_string(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = html.unescape(html.unescape(value)) if "&" in value else value
-    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", _undo_double_utf8(text))).strip()
+    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", undo_double_utf8(text))).strip()
     return text or None
-
-
-# UTF-8 read as Latin-1 or Windows-1252 and encoded again ("Investorâ\x80\x99s", "Investorâ€™s"): a CMS
-# habit in titles. Undone only when the whole string turns back into valid UTF-8, which text that
-# merely holds "â" or "Ã" ("pâte", "SÃO") never does.
-_DOUBLE_UTF8 = re.compile("[ÂÃâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
-
-
-def _undo_double_utf8(text: str) -> str:
-    if not _DOUBLE_UTF8.search(text):
-        return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text
 
 
 def _text(el: etree._Element, separator: str = " ", boundaries: frozenset[str] = _BLOCK) -> str:
@@ -514,8 +506,26 @@ _CLASS_OR_ID = etree.XPath("//@class | //@id")
 
 
 def _author_links(tree: etree._Element) -> list[etree._Element]:
-    """Links to an author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts."""
-    return [href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href) and not _SOCIAL_HREF.match(href)]
+    """Links to an author's page: /author/jane-doe, /autoren/jan-koch, /profile/adam-roberts; not one in a
+    paragraph of running text ("As <a href='…/profile/ogbeide'>Dr. Stacy Ogbeide</a>, a psychologist,
+    explains, …": a person quoted, linked to their profile)."""
+    return [a for a in (href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href)
+                        and not _SOCIAL_HREF.match(href)) if not _in_prose(a)]
+
+
+_PROSE = 200  # characters: a byline line is shorter ("By Jane Doe, Senior Editor | Updated May 5, 2025")
+
+
+def _in_prose(link: etree._Element) -> bool:
+    """Whether the link sits in a paragraph of running text (its ``<p>`` holds more than ``_PROSE`` characters)."""
+    for depth, node in enumerate(link.iterancestors()):
+        if depth > 3:
+            return False
+        if node.tag == "p":
+            return len(_text(node)) > _PROSE
+        if node.tag in _BLOCK:
+            return False
+    return False
 
 
 def _byline_classes(tree: etree._Element) -> list[etree._Element]:
@@ -571,9 +581,12 @@ _BYLINE_XPATHS: list[Callable[[etree._Element], list[etree._Element]]] = [
 _NOT_BYLINE = re.compile(
     r"(?:^|[-_])(?:comments?|commentlist|reply|replies|respond|discussion|related|recommend(?:ed|ations)?|"
     r"widgets|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
-    r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|card|cards|listing|feed)(?:$|[-_])",
+    r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|listing|feed)(?:$|[-_])",
     re.I,
 )
+# A card is the word's last part ("post-card", "cards"), or its BEM block's ("article-card__date"); not a card's
+# parts ("card-body", "card-shadow" in Bootstrap-style names, which any box of the page uses).
+_CARD = re.compile(r"(?:^|[-_])cards?(?:$|__)", re.I)
 _REGION = re.compile(r"(?:^|[-_])(?:sidebar|footer)(?:$|[-_])", re.I)
 _NOT_BYLINE_SELF = re.compile(r"(?:^|[-_])(?:comments?|reply|avatar|image|img|photo|picture|bio|about|desc|"
                               r"description|social|follow|share)(?:$|[-_])", re.I)
@@ -582,23 +595,32 @@ _NAME_ITEMPROP = etree.XPath(".//*[@itemprop='name']")
 _LINK_SEPARATED = frozenset({*_BLOCK, "a"})
 # A closing credit: "This post was written by Vanessa Mendez, MD", "This article was contributed by …".
 _THIS_WAS_WRITTEN = r"this (?:post|article|story|piece|blog post|guest post) was (?:written|contributed|authored) by"
+# A label of more than one word naming the writer: "Article by", "Article written by:", "Geschrieben von",
+# "Escrito por", "Écrit par", "Scritto da", "Geschreven door" (not "Reviewed by", "Photos by": stop labels).
+_LONG_LABEL = (r"(?:article|story|post|piece|report)(?: written)? by|reporting by|words by|"
+               r"geschrieben von|verfasst von|ein (?:beitrag|artikel|text) von|escrit[oa] por|redactado por|"
+               r"écrit par|rédigé par|un article de|scritt[oa] da|articolo di|geschreven door|skrevet (?:af|av)|"
+               r"napisane przez|autor(?:ka)? tekstu")
 # "Text", "Texto", "Testo" are labels only with their colon ("Text: Jan Koch"), not in "Text Messaging".
 _BY_LINE = re.compile(
-    r"^\s*(?:(?:by|von|por|par|door|di|av|af|autor|written by|posted by|" + _THIS_WAS_WRITTEN + r"|"
+    r"^\s*(?:(?:" + _LONG_LABEL + r"|by|von|por|par|door|di|av|af|autor|written by|posted by|"
+    + _THIS_WAS_WRITTEN + r"|"
     r"(?:view |see )?all (?:articles|posts|stories) by|more (?:articles|posts|stories) (?:by|from)|"
     r"read the latest from)\s*[:：]?|(?:text|texto|testo)\s*[:：])\s+\S",
     re.I,
 )
-_BY_LABEL = re.compile(r"(?:written by|posted by|by|author|authors|von|por|par|door|autor|autorin|text|"
-                       + _THIS_WAS_WRITTEN + r")\s*[:：]?", re.I)
+_BY_LABEL = re.compile(r"(?:" + _LONG_LABEL + r"|written by|posted by|by|author|authors|von|por|par|door|autor|"
+                       r"autorin|text|" + _THIS_WAS_WRITTEN + r"|author\(s\)|contributors?|autor(?:en|es|as|\(en\))|"
+                       r"auteurs?|auteur\(s\)|autori|autore|autore\(i\))\s*[:：]?", re.I)
 # Empty elements between a "By" label and the name (an icon, an avatar, a line break).
 _EMPTY_BETWEEN = frozenset({"br", "span", "i", "img", "picture", "svg", "source", "div"})
 _TEXT_NODES = etree.XPath(
     "/descendant::body/descendant::text()[normalize-space()][string-length(normalize-space()) < 160]")
 
 
-def _byline_element_ok(el: etree._Element) -> bool:
-    """Whether an element marked as an author sits in the article, not in comments or teasers.
+def _byline_element_ok(el: etree._Element, teasers: bool = False) -> bool:
+    """Whether an element marked as an author sits in the article, not in comments or teasers (an
+    ``<article>`` that is a related story's card, unless ``teasers``).
 
     Only the few containers up to the article (``<article>``, ``<main>``) are looked at: broken
     markup often leaves the whole article inside an unclosed menu, and an article's own classes say
@@ -608,18 +630,41 @@ def _byline_element_ok(el: etree._Element) -> bool:
     boxed = region = False
     for depth, node in enumerate((el, *el.iterancestors())):
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("article", "main"):
+        if tag == "main" or (tag == "article" and (teasers or not _teaser_article(node))):
             return True
+        if tag == "article":
+            return False  # a related story's card: its byline names that story's writer
         if tag in ("body", "html") or depth > _BYLINE_DEPTH:
             break
         if tag in _NOT_BYLINE_TAGS:
             return False
         names = f"{node.get('class', '')} {node.get('id', '')}"
+        if depth == 0 and (testid := node.get("data-testid")):
+            names = f"{names} {testid}"  # data-testid="author-description": the bio beside the name
         boxed = boxed or tag in ("aside", "footer")
         region = region or (depth > 0 and _region_names(names))
         if _refused_names(names, own=depth == 0):
             return False
     return not (boxed or region)
+
+
+_TEASER_LINK = etree.XPath(
+    "(.//h2|.//h3|.//h4)[descendant::a[@href][not(starts-with(@href, '#'))] or ancestor::a[@href]][1]")
+_TEASER_TEXT = 600
+
+
+def _teaser_article(article: etree._Element) -> bool:
+    """Whether an ``<article>`` is a teaser of another page (a related story's card): no ``<h1>``, a heading
+    linking elsewhere, and little text. The article itself may leave its ``<h1>`` outside its ``<article>``
+    and link headings to its own sections ("#part-2"), but it holds its text."""
+    if article.find(".//h1") is not None or not _TEASER_LINK(article):
+        return False
+    size = 0
+    for text in article.itertext():
+        size += len(text.strip())
+        if size >= _TEASER_TEXT:
+            return False
+    return True
 
 
 @lru_cache(maxsize=4096)
@@ -634,7 +679,7 @@ def _refused_names(names: str, *, own: bool) -> bool:
     """Whether a class/id word names a comment, teaser or widget container (``own``: the element
     itself, an avatar or a bio); cached, as a page's bylines share their ancestors."""
     pattern = _NOT_BYLINE_SELF if own else _NOT_BYLINE
-    return any(pattern.search(t) for t in names.split())
+    return any(pattern.search(t) or (not own and _CARD.search(t)) for t in names.split())
 
 
 _BYLINE_DEPTH = 14
@@ -760,12 +805,20 @@ def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR
                 if _BY_LINE.match(whole) and len(whole.split()) <= 12:
                     yield whole, 0
                     continue
+            if node.is_text and not len(parent) and (tail := clean_string(parent.tail)):
+                # "<strong>Contributors:</strong> Janet Loughrey": the name after the label's element (not
+                # "<b>text</b>. Conversely, …" in running text)
+                if tail[0].isalpha() and len(tail.split()) <= 8 and (text.endswith((":", "：")) or
+                                                                     text.casefold() != "text"):
+                    yield tail, 0
+                continue
             following = parent.getnext()
             while following is not None and not _text(following) and following.tag in _EMPTY_BETWEEN:
                 following = following.getnext()
-            if following is not None:
-                name = _text(following)
-                if name and len(name.split()) <= 8:
+            if following is not None and (name := _text(following, " | ", _LINK_SEPARATED)):
+                # one name, or a list of them ("<h6>Author(s)</h6><ul><li>…</li><li>…</li></ul>")
+                names = [n for n in name.split(" | ") if n.strip()]
+                if names and len(names) <= 8 and all(len(n.split()) <= 8 for n in names):
                     yield name, 0
         elif _BY_LINE.match(text) and len(text.split()) <= 12:
             parent = node.getparent()
@@ -805,6 +858,64 @@ def _jsonld_people(article: dict[str, Any], objects: list[dict[str, Any]], publi
             people += byline.people
             agencies += byline.agencies
     return people, agencies
+
+
+# Short leaf elements and images that may print a name over a biography ("<h3>Alban Brooke</h3>", an
+# avatar's alt text); the biography is the first paragraph after them.
+_NAME_LINES = etree.XPath(
+    "/descendant::body/descendant::*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong or "
+    "self::b or self::p or self::div or self::span][not(*[not(self::br)])][string-length(normalize-space()) > 4]"
+    "[string-length(normalize-space()) < 40] | /descendant::body/descendant::img[string-length(@alt) > 4]"
+    "[string-length(@alt) < 40]")
+_NEXT_PARAGRAPH = etree.XPath("following::*[self::p or self::div][normalize-space()][1]")
+# A name in title case, two to four words ("Alban Brooke", "Julia Gralberg", "Jean-Luc de la Tour").
+_NAME_LIKE = re.compile(r"[^\W\d_a-z][^\W\d_A-Z][\w'’.-]*(?: (?:[a-z]{1,3} ){0,2}[^\W\d_a-z][^\W\d_A-Z][\w'’.-]*){1,2}")
+# After the name or the first name, the verb of a biography: "Alban Brooke is the Head of Marketing …",
+# "Tim explores …", "Eva schreibt seit …", "Ana es periodista …", "Jean est journaliste …".
+_BIO_VERB = re.compile(
+    r",? (?:is|was|has|had|holds|leads|writes|wrote|covers|joined|explores|works|lives|ist|war|hat|schreibt|arbeitet|"
+    r"berichtet|lebt|es|fue|ha|escribe|trabaja|est|était|a|écrit|travaille|è|era|scrive|lavora|é|foi|escreve|"
+    r"trabalha|schrijft|werkt|jest|pisze|är|skriver|er) ")
+# A biography speaks of a person, as "he" or "she" or by a job: "He has recorded …", "Sie schreibt …", "ella
+# coordina …", "a freelance travel writer" (not "Art Deco is a style …", "Facebook Shops let their users …").
+_PERSON_WORD = re.compile(
+    r"\b(?:he|she|his|her|him|himself|herself|er|sie|ihr|ihre|ihren|seine|seinen|él|ella|elle|lui|lei|ele|ela|"
+    r"hij|zij|han|hon|hans|hennes|jej|jego|ona|writer|editor|journalist|reporter|correspondent|columnist|"
+    r"author|founder|co-founder|ceo|director|manager|expert|specialist|consultant|engineer|executive|"
+    r"photographer|designer|researcher|professor|scientist|analyst|contributor|co-host|periodista|"
+    r"redactora?|journaliste|rédactrice|rédacteur|giornalista|jornalista|journalistin|redakteurin|redakteur|"
+    r"autorin|autora|autrice|auteure|schrijver|schrijfster)\b", re.I)
+_BIO_MIN = 60
+_BIO_SEEN = 400
+
+
+def _biography_name(tree: etree._Element, publishers: frozenset[str]) -> str | None:
+    """The person a biography without author markup is about: a line holding only a name (a heading, a bold
+    line, an avatar's alt text) over a paragraph opening with that name or its first word and a verb
+    ("<h3>Alban Brooke</h3><p>Alban Brooke is the Head of Marketing at …</p>"), as an author's box at the
+    article's end prints it; None when the page holds no such pair, pairs about several people (a list
+    of people, each with a paragraph), or the person is the page's reviewer."""
+    found: dict[str, str] = {}
+    for count, el in enumerate(_NAME_LINES(tree)):
+        if count > _BIO_SEEN or len(found) > 1:
+            break
+        raw = el.get("alt", "") if el.tag == "img" else (el.text or "")
+        name = (clean_string(raw) or "").rstrip(":")
+        if not _NAME_LIKE.fullmatch(name) or not _byline_element_ok(el):
+            continue
+        following = _NEXT_PARAGRAPH(el)
+        if not following:
+            continue
+        bio = _text(following[0])
+        if len(bio) < _BIO_MIN or not _PERSON_WORD.search(bio) or not any(
+                bio.startswith(n) and _BIO_VERB.match(bio[len(n):]) for n in (name, name.split()[0])):
+            continue
+        people = split_byline(name, publishers).people
+        if len(people) == 1 and name_key(people[0]) == name_key(name):
+            found.setdefault(name_key(name), people[0])
+    if len(found) != 1 or set(found) & _reviewers(tree):
+        return None
+    return next(iter(found.values()))
 
 
 def _citation_authors(metas: list[etree._Element]) -> list[str]:
@@ -871,6 +982,8 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         if best and count >= 3:
             break
         consider(byline.people)
+    if not best and (person := _biography_name(tree, publishers)):
+        best = [person]
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
@@ -1032,11 +1145,21 @@ def _plausible(value: str | None, now: dt.datetime) -> str | None:
 
 
 def _first_date(values: Iterable[Any], now: dt.datetime) -> str | None:
+    """The first plausible date of ``values``; a day alone ("2025-06-18") gives way to a later value with the
+    time on that same day ("2025-06-18T09:30:00+02:00" in ``article:published_time``), not to a bare
+    midnight (a day stored as a datetime)."""
+    first = None
     for value in values:
         found = _plausible(iso_datetime(value), now)
-        if found:
+        if not found:
+            continue
+        if first is None:
+            first = found
+            if len(first) > 10:
+                return first
+        elif found[:10] == first and len(found) > 10 and found[11:19] != "00:00:00":
             return found
-    return None
+    return first
 
 
 # A day written in numbers with a slash or a hyphen, "3/4/2025", "01-04-2024", "12/11/25": which number
@@ -1047,10 +1170,25 @@ _NUMERIC_DAY = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2((?:19|20)?\d{
 _MONTH_FIRST = frozenset({"en-us", "en-ph", "fil", "fil-ph", "es-us"})
 
 
-def _month_first(tree: etree._Element, meta: dict[str, str]) -> bool:
-    """Whether the page's declared language writes a numeric day month first ("3/4/2025" is 4 March)."""
+def _month_first(tree: etree._Element, meta: dict[str, str], body: str = "") -> bool:
+    """Whether the page writes a numeric day month first ("3/4/2025" is 4 March): its declared language
+    does, or the numeric days in its text (``body``) that can be read one way only are all month first
+    ("12/18/2025" beside "3/4/2025"; one "18/12/2025" and the page writes the day first)."""
     declared = next(iter(_HTML_LANG(tree)), None) or meta.get("content-language") or meta.get("og:locale") or ""
-    return declared.strip().replace("_", "-").lower() in _MONTH_FIRST
+    if declared.strip().replace("_", "-").lower() in _MONTH_FIRST:
+        return True
+    month_first = day_first = 0
+    for count, match in enumerate(_NUMERIC_DAY.finditer(body)):
+        if count > 200:
+            break
+        first, second = int(match.group(1)), int(match.group(3))
+        if len(match.group(4)) != 4 or not (first and second):
+            continue  # "5-10-15": a code or a score as often as a day
+        if first > 12 >= second:
+            day_first += 1
+        elif second > 12 >= first and second <= 31:
+            month_first += 1
+    return month_first > 0 and not day_first
 
 
 def _text_date(text: str, now: dt.datetime, month_first: bool = False) -> str | None:
@@ -1090,7 +1228,7 @@ def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: 
     (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
     for el in times[:20]:
-        if not _byline_element_ok(el) or (not teasers and _in_teaser(el)):
+        if not _byline_element_ok(el, teasers=True) or (not teasers and _in_teaser(el)):
             continue
         value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now, month_first)
         if not value:
@@ -1160,11 +1298,11 @@ _BODY_TEXT = etree.XPath("string(/descendant::body[1])")
 _ORIGINAL_LABEL = re.compile("|".join(re.escape(label) for label in _ORIGINAL_LABELS), re.I)
 
 
-def _originally_published(tree: etree._Element, now: dt.datetime) -> str | None:
+def _originally_published(tree: etree._Element, now: dt.datetime, body: str) -> str | None:
     """The day a republished article says it first appeared ("This article was originally published on
     26 Sep 2019", "Erstmals erschienen am 3. März 2021"): the day after the label, in its line or the
-    next element."""
-    if not _ORIGINAL_STEM.search(_BODY_TEXT(tree)):  # one search of the whole text: most pages hold none
+    next element (``body``: the page's text)."""
+    if not _ORIGINAL_STEM.search(body):  # one search of the whole text: most pages hold none
         return None
     seen = 0
     for node in _ORIGINAL_TEXT(tree):
@@ -1253,7 +1391,9 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
                             *modified_markup], now)
     # a teaser's printed day cannot overrule the metadata's; with no metadata day it is kept (the page-type
     # model reads a printed day as a sign of an article)
-    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta), teasers=not structured)
+    body = _BODY_TEXT(tree)
+    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta, body),
+                                              teasers=not structured)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
@@ -1262,7 +1402,7 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
         # re-import or build date, the page the day the article appeared.
         published, source = printed, "printed"
-    original = _originally_published(tree, now)
+    original = _originally_published(tree, now, body)
     if original and (published is None or _as_datetime(original) < _as_datetime(published) - _FUTURE):
         published, source = original, "printed"  # "This article was originally published on 26 Sep 2019"
     if published is None:

@@ -181,6 +181,54 @@ def test_a_byline_label_with_the_name_in_another_element(byline: str, lang: str,
     assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
 
 
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<section><h2>Article written by:</h2><div><img src='d.webp' alt=''><h3>Doris Munoz-Mantilla, MD, FOMA"
+         "</h3></div></section>", "en", ("Doris Munoz-Mantilla, MD, FOMA",)),
+        ("<div><h2>Article by</h2><div>Matias Heikkilä</div></div>", "en", ("Matias Heikkilä",)),
+        ("<div><h4>Story by</h4><p>Ann Baker</p></div>", "en", ("Ann Baker",)),
+        ("<div><span>Ein Beitrag von</span><span>Jan Koch</span></div>", "de", ("Jan Koch",)),
+        ("<div><span>Geschrieben von:</span><span>Eva Lang</span></div>", "de", ("Eva Lang",)),
+        ("<div><span>Escrito por</span><a href='/equipo'>Ana Ruiz</a></div>", "es", ("Ana Ruiz",)),
+        ("<div><span>Écrit par</span><span>Jean Dupont</span></div>", "fr", ("Jean Dupont",)),
+        ("<div><span>Scritto da</span><span>Marco Rossi</span></div>", "it", ("Marco Rossi",)),
+        ("<div><span>Geschreven door</span><span>Eva de Vries</span></div>", "nl", ("Eva de Vries",)),
+    ],
+)
+def test_a_label_heading_naming_the_writer_in_the_next_element(byline: str, lang: str, people: tuple[str, ...]
+                                                              ) -> None:
+    """"Article by" / "Article written by:" / "Geschrieben von" in a heading of its own, the name below it."""
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
+
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "people"),
+    [
+        ("<div class='tags'><div><strong>Contributors:</strong> Janet Loughrey</div></div>", "en", ("Janet Loughrey",)),
+        ("<div><h6>Author(s)</h6><ul><li><a href='/library/?_author=John%20A.%20Alic'>John A. Alic</a></li>"
+         "<li><a href='/library/?_author=David%20C.%20Mowery'>David C. Mowery</a></li><li><a href='/library/?x'>"
+         "Edward S. Rubin</a></li></ul></div>", "en", ("John A. Alic", "David C. Mowery", "Edward S. Rubin")),
+        ("<p><b>Autor:</b> Jan Koch</p>", "de", ("Jan Koch",)),
+        ("<p><strong>By</strong> Carl Dunn</p>", "en", ("Carl Dunn",)),
+        ("<p>When <i>type</i> is <b>text</b>. Conversely, when <i>type</i> is binary the match fails.</p>", "en", ()),
+        ("<div><span>Autores</span><ul><li>Ana Ruiz</li><li>Pedro Gómez</li></ul></div>", "es",
+         ("Ana Ruiz", "Pedro Gómez")),
+        ("<div><span>Auteur(s) :</span><span>Jean Dupont</span></div>", "fr", ("Jean Dupont",)),
+    ],
+)
+def test_an_authors_label_with_the_names_after_it_or_in_a_list(byline: str, lang: str, people: tuple[str, ...]
+                                                              ) -> None:
+    """"Contributors:" with the name after the label's element, "Author(s)" over a list of names."""
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{byline}", lang=lang).authors == people
+
+def test_a_by_line_with_a_longer_label_in_one_string() -> None:
+    assert _meta("<h1>Ein Titel</h1><p>Geschrieben von Eva Lang</p>", lang="de").authors == ("Eva Lang",)
+    assert _meta("<h1>Un titre</h1><p>Écrit par Jean Dupont</p>", lang="fr").authors == ("Jean Dupont",)
+    assert _meta("<h1>A title</h1><p>Article by Ann Baker</p>").authors == ("Ann Baker",)
+
 @pytest.mark.parametrize(
     ("byline", "lang", "people"),
     [
@@ -257,6 +305,101 @@ def test_an_author_card_opening_with_prose_names_nobody() -> None:
     assert _meta(card).authors == ()
 
 
+
+@pytest.mark.parametrize(
+    ("card", "lang", "name"),
+    [
+        ("<div class='callout'><img alt='alban Brooke'><div><h3>Alban Brooke</h3><p>{bio}</p></div></div>", "en",
+         "Alban Brooke"),
+        ("<hr><p><strong>Tim Green</strong> <em>UK-based Systems Theorist &amp; Technology Writer</em></p>"
+         "<p>Tim explores the intersections of artificial intelligence, decentralised cognition and ethics. His "
+         "work appears in several journals.</p>", "en", "Tim Green"),
+        ("<p><img src='j.jpg' alt='Julia Gralberg'></p><p>{bio}</p>", "en", "Julia Gralberg"),
+        ("<div><h4>Eva Lang</h4><p>{bio}</p></div>", "de", "Eva Lang"),
+        ("<div><p><b>Ana Ruiz</b></p><p>{bio}</p></div>", "es", "Ana Ruiz"),
+    ],
+)
+def test_a_name_over_a_biography_of_that_person_names_the_author(card: str, lang: str, name: str) -> None:
+    """No author markup: a line holding only a name, then a paragraph about that person ("Alban Brooke is the
+    Head of Marketing …", "Tim explores …"): the author's box at the article's end."""
+    bio = _BIO[lang].format(first=name if lang == "en" else name.split(maxsplit=1)[0])
+    assert _meta(card.format(bio=bio), lang=lang).authors == (name,)
+
+
+def test_names_over_biographies_of_several_people_name_nobody() -> None:
+    """A list of people ("Ten chefs to follow"), each a name over a paragraph about them: no author."""
+    people = ["Jane Doe", "Carl Dunn", "Ann Baker"]
+    cards = "".join(f"<h3>{p}</h3><p>{_BIO['en'].format(first=p)}</p>" for p in people)
+    assert _meta(f"<h1>Three reporters to follow</h1>{cards}").authors == ()
+    # a name over a paragraph about something else is no biography
+    assert _meta("<h3>Jane Doe</h3><p>The council met on Tuesday to discuss the budget for the coming year and "
+                 "agreed on a new plan for the harbour.</p>").authors == ()
+    # a topic in title case restated by its paragraph is no person
+    assert _meta("<h3>Art Deco</h3><p>Art Deco is a distinctive furniture style that emerged in the early 20th "
+                 "century and remains sought after for its geometric design.</p>").authors == ()
+    assert _meta("<h3>Facebook Shops</h3><p>Facebook Shops is a free tool that lets businesses sell to their "
+                 "customers on Facebook and Instagram.</p>").authors == ()
+
+
+@pytest.mark.parametrize(
+    ("teaser", "lang"),
+    [
+        ("<article class='post'><h3><a href='/2025/12/other-story'>Clemson team wins an energy grant</a></h3>"
+         "<div class='meta'><span>by</span><a href='/author/srm4/' class='fn'>Scott Miller</a></div></article>", "en"),
+        ("<article class='teaser'><a href='/kultur/ein-anderer-text'><h4>Ein anderer Text aus dem Ressort</h4></a>"
+         "<p class='meta'>Von <a rel='author' href='/autor/jan-koch'>Jan Koch</a></p></article>", "de"),
+    ],
+)
+def test_the_byline_of_a_related_story_s_card_is_not_the_article_s(teaser: str, lang: str) -> None:
+    """An ``<article>`` that is a card of another story (no ``<h1>``, a heading linking to it, little text)
+    below or beside the article: its byline names that story's writer."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (f"<html lang='{lang}'><body><main><h1>Ein Titel für die Seite</h1><article><h2 id='a'>"
+            f"<a href='#a'>Part one</a></h2>{paragraphs}</article><section>{teaser}</section></main></body></html>")
+    meta = read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW)
+    assert meta.authors == ()
+    # the article's own byline still counts when its <h1> is outside its <article>
+    byline = "<p class='byline'>By <a href='/author/ann-baker'>Ann Baker</a></p>"
+    html = html.replace("<article><h2 id='a'>", f"<article>{byline}<h2 id='a'>")
+    assert read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW).authors == ("Ann Baker",)
+
+
+@pytest.mark.parametrize(
+    ("body", "lang", "people"),
+    [
+        ("<div class='hero-authors'>By Angela Williams</div><p>The answer is no. As <a href='https://directory."
+         "example.edu/academics/profile/ogbeide'>Dr. Stacy Ogbeide</a>, a board-certified clinical health "
+         "psychologist with UT Health San Antonio, explains, the key to healthy weight loss is to build habits you "
+         "can sustain over time and to keep them.</p>", "en", ("Angela Williams",)),
+        ("<p class='byline'>Von Jan Koch</p><p>Wie <a href='/autoren/eva-lang'>Eva Lang</a>, die das Institut für "
+         "Energiepolitik in Berlin leitet, im Gespräch sagt, wird der Ausbau der Netze noch mindestens zehn Jahre "
+         "dauern, und die Kosten dafür tragen am Ende, wie so oft, die Kunden der Stadtwerke.</p>", "de",
+         ("Jan Koch",)),
+    ],
+)
+def test_a_profile_link_in_running_text_is_a_person_quoted_not_the_author(body: str, lang: str,
+                                                                          people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{body}", lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("box", "lang", "people"),
+    [
+        # a card's parts (Bootstrap-style "card-body", "card-shadow") are any box of the page
+        ("<aside class='insight__content card-shadow'><div class='content-item'><h3>Author</h3><p>Lisa D. Ellis</p>"
+         "</div></aside>", "en", ("Lisa D. Ellis",)),
+        ("<div class='card'><div class='card-body'>Von <a href='/autor/jan-koch'>Jan Koch</a></div></div>", "de",
+         ()),  # the card itself is a teaser's
+        ("<div class='card-body'><p class='author-line'>Por <a href='/autor/ana-ruiz'>Ana Ruiz</a></p></div>", "es",
+         ("Ana Ruiz",)),
+        ("<div class='article-card'><p class='article-card__author'>By <a href='/author/carl-dunn'>Carl Dunn</a>"
+         "</p></div>", "en", ()),  # a BEM card block's element
+        ("<ul><li class='post-card'><p>By <a href='/author/carl-dunn'>Carl Dunn</a></p></li></ul>", "en", ()),
+    ],
+)
+def test_a_card_is_refused_by_its_name_not_by_its_parts_names(box: str, lang: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel für die Seite</h1>{box}", lang=lang).authors == people
+
 # -- authors: a footer or sidebar class inside the article is the article's -----------------------
 
 
@@ -306,6 +449,24 @@ def test_a_numeric_printed_day_follows_the_page_s_language(printed: str, lang: s
     body = f"<header><h1>Ein Titel</h1><div class='date'>{printed}</div></header>"
     assert _meta(body, lang=lang, url="https://site.example/a").published == expected
 
+
+
+@pytest.mark.parametrize(
+    ("printed", "elsewhere", "lang", "expected"),
+    [
+        ("3/4/2025", "Comment posted 12/18/2024 by a reader", "en", "2025-03-04"),  # only month first fits
+        ("3/4/2025", "Kommentar vom 12/18/2024", "de", "2025-03-04"),
+        ("3/4/2025", "Comment posted 18/12/2024 and 12/18/2024", "en", "2025-04-03"),  # both ways: day first
+        ("3/4/2025", "Comment posted 18/12/2024 by a reader", "en", "2025-04-03"),
+        ("3/4/2025", "Order number 5-13-25 shipped", "en", "2025-04-03"),  # a two-digit year is no evidence
+    ],
+)
+def test_a_numeric_printed_day_follows_the_page_s_own_unambiguous_days(printed: str, elsewhere: str, lang: str,
+                                                                       expected: str) -> None:
+    """English declared without a region (or any language): a numeric day that reads one way only
+    elsewhere on the page tells the order of the ambiguous one."""
+    body = f"<header><h1>Ein Titel</h1><div class='date'>{printed}</div></header><p>{elsewhere}</p>"
+    assert _meta(body, lang=lang, url="https://site.example/a").published == expected
 
 # -- dates: a related post's date below the article ------------------------------------------------
 
@@ -507,3 +668,37 @@ def test_an_author_class_on_the_whole_page_or_a_card_not_naming_its_line_again_n
             f"</head><body><main><h1>Ansible playbooks</h1>{''.join(f'<p>{p}</p>' for p in BODY)}</main>"
             f"<div class='author-box'><div>Live Jobs</div><p>{bio}</p></div></body></html>")
     assert read_page_meta(parse_html(html), "https://docs.example.org/a", now=NOW).authors == ()
+
+
+@pytest.mark.parametrize(
+    ("ld", "metas", "expected"),
+    [
+        ("2025-06-18", {"article:published_time": "2025-06-18T09:30:00+02:00"}, "2025-06-18T09:30:00+02:00"),
+        ("2025-06-18", {"article:published_time": "2025-06-18T00:00:00"}, "2025-06-18"),  # a bare midnight
+        ("2025-06-18", {"article:published_time": "2025-06-10T09:30:00+02:00"}, "2025-06-18"),  # another day
+        ("2025-06-18T07:00:00+00:00", {"article:published_time": "2025-06-18T09:30:00+02:00"},
+         "2025-06-18T07:00:00+00:00"),
+    ],
+)
+def test_a_published_day_alone_takes_the_time_another_source_gives_that_day(ld: str, metas: dict[str, str],
+                                                                           expected: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "datePublished": ld}) + "".join(
+        f"<meta property='{k}' content='{v}'>" for k, v in metas.items())
+    assert _meta("<h1>Ein Titel</h1>", head).published == expected
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("Dariusz Jaro\u00c5\x84", "Dariusz Jaroń"),  # UTF-8 of "ń" read as Latin-1
+        ("Zofia Ko\u00c5\x82odziej", "Zofia Kołodziej"),
+        ("Mehmet Ya\u00c5\x9far", "Mehmet Yaşar"),
+        ("Ren\u00c3\u00a9e Dupont", "Renée Dupont"),
+        ("Åsa Öberg", "Åsa Öberg"),  # real letters stay
+    ],
+)
+def test_a_name_in_utf_8_read_as_latin_1_is_turned_back(printed: str, name: str) -> None:
+    head = f"<meta name='author' content='{printed}'>"
+    assert _meta("<h1>Ein Titel</h1>", head).authors == (name,)
+    body = f"<h1>Ein Titel</h1><p class='byline'>By <a href='/author/x'>{printed}</a></p>"
+    assert _meta(body).authors == (name,)
