@@ -581,12 +581,9 @@ _BYLINE_XPATHS: list[Callable[[etree._Element], list[etree._Element]]] = [
 _NOT_BYLINE = re.compile(
     r"(?:^|[-_])(?:comments?|commentlist|reply|replies|respond|discussion|related|recommend(?:ed|ations)?|"
     r"widgets|popular|trending|newsletter|share|sharing|social|teaser|teasers|carousel|nav|"
-    r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|listing|feed)(?:$|[-_])",
+    r"navigation|menu|breadcrumbs?|more-?from|similar|recirc|promo|card|cards|listing|feed)(?:$|[-_])",
     re.I,
 )
-# A card is the word's last part ("post-card", "cards"), or its BEM block's ("article-card__date"); not a card's
-# parts ("card-body", "card-shadow" in Bootstrap-style names, which any box of the page uses).
-_CARD = re.compile(r"(?:^|[-_])cards?(?:$|__)", re.I)
 _REGION = re.compile(r"(?:^|[-_])(?:sidebar|footer)(?:$|[-_])", re.I)
 _NOT_BYLINE_SELF = re.compile(r"(?:^|[-_])(?:comments?|reply|avatar|image|img|photo|picture|bio|about|desc|"
                               r"description|social|follow|share)(?:$|[-_])", re.I)
@@ -639,8 +636,6 @@ def _byline_element_ok(el: etree._Element, teasers: bool = False) -> bool:
         if tag in _NOT_BYLINE_TAGS:
             return False
         names = f"{node.get('class', '')} {node.get('id', '')}"
-        if depth == 0 and (testid := node.get("data-testid")):
-            names = f"{names} {testid}"  # data-testid="author-description": the bio beside the name
         boxed = boxed or tag in ("aside", "footer")
         region = region or (depth > 0 and _region_names(names))
         if _refused_names(names, own=depth == 0):
@@ -679,7 +674,7 @@ def _refused_names(names: str, *, own: bool) -> bool:
     """Whether a class/id word names a comment, teaser or widget container (``own``: the element
     itself, an avatar or a bio); cached, as a page's bylines share their ancestors."""
     pattern = _NOT_BYLINE_SELF if own else _NOT_BYLINE
-    return any(pattern.search(t) or (not own and _CARD.search(t)) for t in names.split())
+    return any(pattern.search(t) for t in names.split())
 
 
 _BYLINE_DEPTH = 14

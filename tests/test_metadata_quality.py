@@ -381,25 +381,6 @@ def test_a_profile_link_in_running_text_is_a_person_quoted_not_the_author(body: 
                                                                           people: tuple[str, ...]) -> None:
     assert _meta(f"<h1>Ein Titel für die Seite</h1>{body}", lang=lang).authors == people
 
-
-@pytest.mark.parametrize(
-    ("box", "lang", "people"),
-    [
-        # a card's parts (Bootstrap-style "card-body", "card-shadow") are any box of the page
-        ("<aside class='insight__content card-shadow'><div class='content-item'><h3>Author</h3><p>Lisa D. Ellis</p>"
-         "</div></aside>", "en", ("Lisa D. Ellis",)),
-        ("<div class='card'><div class='card-body'>Von <a href='/autor/jan-koch'>Jan Koch</a></div></div>", "de",
-         ()),  # the card itself is a teaser's
-        ("<div class='card-body'><p class='author-line'>Por <a href='/autor/ana-ruiz'>Ana Ruiz</a></p></div>", "es",
-         ("Ana Ruiz",)),
-        ("<div class='article-card'><p class='article-card__author'>By <a href='/author/carl-dunn'>Carl Dunn</a>"
-         "</p></div>", "en", ()),  # a BEM card block's element
-        ("<ul><li class='post-card'><p>By <a href='/author/carl-dunn'>Carl Dunn</a></p></li></ul>", "en", ()),
-    ],
-)
-def test_a_card_is_refused_by_its_name_not_by_its_parts_names(box: str, lang: str, people: tuple[str, ...]) -> None:
-    assert _meta(f"<h1>Ein Titel für die Seite</h1>{box}", lang=lang).authors == people
-
 # -- authors: a footer or sidebar class inside the article is the article's -----------------------
 
 
