@@ -9,6 +9,7 @@ search, the URL last; never a modified date before the published one, never a da
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import logging
@@ -1186,12 +1187,16 @@ def _month_first(tree: etree._Element, meta: dict[str, str], body: str = "") -> 
     return month_first > 0 and not day_first
 
 
-def _text_date(text: str, now: dt.datetime, month_first: bool = False) -> str | None:
+_MonthFirst = Callable[[], bool]
+
+
+def _text_date(text: str, now: dt.datetime, month_first: _MonthFirst | None = None) -> str | None:
     """A day from printed text ("March 1, 2024", "12.12.2025", "28. April 2023"), via htmldate's parsers;
-    "3/4/2025" is 4 March where the page's language writes the month first (``month_first``)."""
+    "3/4/2025" is 4 March where the page writes the month first (``month_first``: asked only for a numeric
+    day, since it reads the whole page)."""
     if not 6 <= len(text) <= 80:
         return None
-    if month_first and (m := _NUMERIC_DAY.search(text)):
+    if month_first is not None and (m := _NUMERIC_DAY.search(text)) and month_first():
         month, day, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         try:
             return _plausible(dt.date(year + 2000 if year < 100 else year, month, day).isoformat(), now)
@@ -1218,7 +1223,7 @@ def _in_teaser(el: etree._Element) -> bool:
 
 
 def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: dt.datetime,
-                   month_first: bool = False, teasers: bool = True) -> tuple[str | None, str | None]:
+                   month_first: _MonthFirst | None = None, teasers: bool = True) -> tuple[str | None, str | None]:
     """The published and updated days printed in the article's header: ``<time datetime>`` elements
     (``times``) and short date lines near the headline ("Published March 1, 2024", "Updated 12.12.2025")."""
     published = updated = None
@@ -1241,8 +1246,8 @@ def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: 
     return published, updated
 
 
-def _dates_near(h1: etree._Element, now: dt.datetime, month_first: bool = False, teasers: bool = True
-                ) -> tuple[str | None, str | None]:
+def _dates_near(h1: etree._Element, now: dt.datetime, month_first: _MonthFirst | None = None,
+                teasers: bool = True) -> tuple[str | None, str | None]:
     """Date lines in the few elements around the headline (the article's header)."""
     published = updated = None
     container = h1.getparent()
@@ -1387,8 +1392,8 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
     # a teaser's printed day cannot overrule the metadata's; with no metadata day it is kept (the page-type
     # model reads a printed day as a sign of an article)
     body = _BODY_TEXT(tree)
-    printed, printed_updated = _printed_dates(times, h1, now, _month_first(tree, meta, body),
-                                              teasers=not structured)
+    month_first = functools.cache(lambda: _month_first(tree, meta, body))  # read only for a numeric day
+    printed, printed_updated = _printed_dates(times, h1, now, month_first, teasers=not structured)
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
