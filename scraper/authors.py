@@ -83,6 +83,7 @@ class _Words:
     organisations: frozenset[str]
     not_names: frozenset[str]
     section_labels: frozenset[str]
+    departments: frozenset[str]
     agencies: dict[str, str] = field(default_factory=dict)  # alias (exact) -> agency name
     agency_keys: dict[str, str] = field(default_factory=dict)  # key of a long alias -> agency name
 
@@ -109,7 +110,8 @@ def _words() -> _Words:
     lower = lambda items: frozenset(i.casefold() for i in items)  # noqa: E731
     return _Words(prefix, stop, splitter, lower(data["particles"]), lower(data["honorifics"]),
                   lower(data["credentials"]), lower(data["roles"]), lower(data["organisation_words"]),
-                  lower(data["not_names"]), lower(data["section_labels"]), agencies, agency_keys)
+                  lower(data["not_names"]), lower(data["section_labels"]), lower(data["departments"]),
+                  agencies, agency_keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,7 @@ def _classify(  # noqa: PLR0911 - one verdict per kind of piece
         return None
     words = _words()
     if any(t.casefold().strip(".,") in words.organisations or t.casefold().strip(".,") in words.not_names
+           or (not first_name and t.casefold().strip(".,") in words.departments)
            for t in re.split(r"[\s\-]+", piece)):
         return None
     tokens = _name_tokens(piece, trusted, first_name)

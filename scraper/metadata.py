@@ -502,6 +502,9 @@ _SOCIAL_HREF = re.compile(
     r"(?:https?:)?//(?:[\w-]+\.)*(?:bsky\.app|twitter\.com|x\.com|facebook\.com|instagram\.com|linkedin\.com|"
     r"threads\.net|mastodon\.\w+|youtube\.com|tiktok\.com|github\.com|medium\.com|pinterest\.\w+)/", re.I)
 _BYLINE_ID = re.compile(r"by-?line|author|writer", re.I)
+# rel="category tag": a link to the section or column the post is filed in ("/category/columnists/jane-doe/",
+# the column's name "Proof Points"), not to its author.
+_TAXONOMY_REL = re.compile(r"\b(?:category|tag)\b", re.I)
 _HREFS = etree.XPath("/descendant::a/@href")
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
 
@@ -511,7 +514,8 @@ def _author_links(tree: etree._Element) -> list[etree._Element]:
     paragraph of running text ("As <a href='…/profile/ogbeide'>Dr. Stacy Ogbeide</a>, a psychologist,
     explains, …": a person quoted, linked to their profile)."""
     return [a for a in (href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href)
-                        and not _SOCIAL_HREF.match(href)) if not _in_prose(a)]
+                        and not _SOCIAL_HREF.match(href))
+            if not _in_prose(a) and not _TAXONOMY_REL.search(a.get("rel", ""))]
 
 
 _PROSE = 200  # characters: a byline line is shorter ("By Jane Doe, Senior Editor | Updated May 5, 2025")

@@ -683,3 +683,33 @@ def test_a_name_in_utf_8_read_as_latin_1_is_turned_back(printed: str, name: str)
     assert _meta("<h1>Ein Titel</h1>", head).authors == (name,)
     body = f"<h1>Ein Titel</h1><p class='byline'>By <a href='/author/x'>{printed}</a></p>"
     assert _meta(body).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("column", "href", "name", "lang"),
+    [
+        ("Proof Points", "/category/columnists/jill-barshay/", "Jill Barshay", "en"),
+        ("Hauptstadt Notizen", "/kategorie/autoren/jan-koch/", "Jan Koch", "de"),
+        ("Cuaderno Abierto", "/categoria/autores/ana-ruiz/", "Ana Ruiz", "es"),
+    ],
+)
+def test_a_link_to_the_column_the_post_is_filed_in_is_no_author(column: str, href: str, name: str, lang: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": name}})
+    body = (f"<header><span class='cat-links'><a href='https://news.example.com{href}' rel='category tag'>{column}"
+            f"</a></span><h1>Ein Titel</h1><p>by <a href='/author/{name.lower().replace(' ', '-')}' rel='author'>"
+            f"{name}</a></p></header>")
+    assert _meta(body, head, lang=lang).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "name"),
+    [
+        ("This post was written by Danielle Padula, Head of Marketing and Community Development", "en",
+         "Danielle Padula"),
+        ("By Marna Merwe, Research & Insights Lead", "en", "Marna Merwe"),
+        ("Von Jana Köhler, Leiterin Marketing und Kommunikation", "de", "Jana Köhler"),
+        ("Por Ana Ruiz, Directora de Marketing y Desarrollo", "es", "Ana Ruiz"),
+    ],
+)
+def test_the_department_of_a_job_title_after_the_name_is_no_person(byline: str, lang: str, name: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1><p class='byline'>{byline}</p>", lang=lang).authors == (name,)
