@@ -42,6 +42,9 @@ _PAREN = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "Jean-Luc Aufranc (CNXSof
 _MAX_BYLINE = 300
 # A footnote mark glued to a name or a credential: "Angela Holliday-Bell, MD*", "Jan Koch†" (not a
 # number: "Rapid7" is a name).
+# A scholarly affiliation number glued to the last word of a full name: "Jennifer Huberty1, PhD",
+# "Chong Lee1,2" (a one-word piece keeps its digits: "Rapid7").
+_AFFILIATION_MARK = re.compile(r"^(\S.*\s\S*[^\W\d_]{2})\d{1,2}$")
 _FOOTNOTE = re.compile(r"(?<=[^\W\d_])[*†‡§]+(?=[\s,;|]|$)")
 
 
@@ -262,6 +265,8 @@ def _add_piece(piece: str, people: list[str], agencies: list[str], publishers: f
     if people and _is_credential(piece) and not agency_name(piece):
         people[-1] = f"{people[-1]}, {piece}"
         return previous_multiword
+    if all(t.casefold() in _words().credentials for t in piece.split()):
+        return previous_multiword  # "PhD" of a name that did not read as one: no person of its own
     result = _classify(piece, publishers, trusted, not people)
     if result is None:
         return False
@@ -313,7 +318,7 @@ def split_byline(
     previous_multiword = False
     text = _words().stop.split(text, maxsplit=1)[0]  # "Jane Doe | Reviewed by John Roe": only the author
     for raw_piece in _words().splitter.split(text):
-        piece = _strip_prefix(raw_piece.strip())
+        piece = _AFFILIATION_MARK.sub(r"\1", _strip_prefix(raw_piece.strip()))
         if not piece:
             continue
         if piece.casefold() in _words().section_labels:

@@ -919,12 +919,15 @@ def _biography_name(tree: etree._Element, publishers: frozenset[str]) -> str | N
 
 
 def _citation_authors(metas: list[etree._Element]) -> list[str]:
-    """Scholarly ``citation_author`` tags, "Last, First" turned round."""
+    """Scholarly ``citation_author`` tags (or ``citation_authors``, one a tag or "Last, First; …" in one),
+    "Last, First" turned round."""
     names = []
-    for value in _meta_all(metas, "citation_author") or _meta_all(metas, "dc.creator"):
+    values = (_meta_all(metas, "citation_author") or _meta_all(metas, "citation_authors")
+              or _meta_all(metas, "dc.creator"))
+    for value in (part.strip() for v in values for part in v.split(";")):
         last, sep, first = value.partition(",")
         names.append(f"{first.strip()} {last.strip()}" if sep and first.strip() else value)
-    return names
+    return [n for n in names if n]
 
 
 def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],

@@ -702,6 +702,44 @@ def test_a_link_to_the_column_the_post_is_filed_in_is_no_author(column: str, hre
 
 
 @pytest.mark.parametrize(
+    ("tags", "people"),
+    [
+        ([("DC.Creator", "Jennifer Huberty"), ("citation_authors", "Jennifer Huberty"),
+          ("citation_authors", "Jeni Green"), ("citation_authors", "Chong Lee")],
+         ("Jennifer Huberty", "Jeni Green", "Chong Lee")),
+        ([("citation_authors", "Köhler, Jana; Schmidt, Jan")], ("Jana Köhler", "Jan Schmidt")),
+        ([("DC.Creator", "Ana Ruiz"), ("citation_authors", "Ana Ruiz"), ("citation_authors", "Pau Gasol")],
+         ("Ana Ruiz", "Pau Gasol")),
+    ],
+)
+def test_a_paper_names_every_author_of_its_citation_authors_tags(tags: list[tuple[str, str]],
+                                                                  people: tuple[str, ...]) -> None:
+    head = "".join(f"<meta name='{k}' content='{v}'>" for k, v in tags)
+    assert _meta("<h1>Ein Titel</h1>", head).authors == people
+
+
+@pytest.mark.parametrize(
+    ("printed", "people"),
+    [
+        ("<span class='author'>Jennifer Huberty1, PhD</span>", ("Jennifer Huberty, PhD",)),
+        ("<span class='author'>Jana Köhler2</span>", ("Jana Köhler",)),
+        ("<span class='author'>Ana de la Fuente3, MD</span>", ("Ana de la Fuente, MD",)),
+    ],
+)
+def test_an_affiliation_number_glued_to_a_name_goes(printed: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel</h1><div class='authors'>{printed}</div>").authors == people
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [("<p class='byline'>By editor42, PhD</p>", "en"), ("<p class='byline'>Von redaktion7, MD</p>", "de"),
+     ("<p class='byline'>Por autor_3, MSc</p>", "es")],
+)
+def test_a_credential_after_a_piece_that_is_no_name_is_no_person(byline: str, lang: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == ()
+
+
+@pytest.mark.parametrize(
     ("byline", "lang", "name"),
     [
         ("This post was written by Danielle Padula, Head of Marketing and Community Development", "en",
