@@ -698,7 +698,7 @@ def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator
         for el in elements:
             if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "style", "img"):
                 continue
-            if not _byline_element_ok(el):
+            if not _byline_element_ok(el) or _after_stop_label(el):
                 continue
             names = [_text(n) for n in _NAME_ITEMPROP(el)]
             text = " | ".join(n for n in names if n) or _text(el, " | ", _LINK_SEPARATED)
@@ -709,6 +709,17 @@ def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator
                 yield text, trusted
             if seen >= 12:
                 break
+
+
+def _after_stop_label(el: etree._Element) -> bool:
+    """Whether the text just before the element is a reviewer's, editor's or photographer's label ("Reviewed
+    by <a class='author-link'>Robert Tschudi</a>"): the element names that person, not the writer."""
+    previous = el.getprevious()
+    before = previous.tail if previous is not None else (el.getparent().text if el.getparent() is not None else None)
+    if not before or not before.strip():
+        return False
+    found = after_stop_label(" ".join(before.split()))
+    return found is not None and not found[1]
 
 
 # The heading of an author card, not a name: "About the author", "Author Spotlight", "Über den Autor".

@@ -702,6 +702,21 @@ def test_a_link_to_the_column_the_post_is_filed_in_is_no_author(column: str, hre
 
 
 @pytest.mark.parametrize(
+    ("label", "reviewer", "lang"),
+    [
+        ("Reviewed by", "Robert Tschudi", "en"),
+        ("Geprüft von", "Jana Köhler", "de"),
+        ("Revisado por", "Ana Ruiz", "es"),
+    ],
+)
+def test_an_author_link_after_a_reviewers_label_names_no_author(label: str, reviewer: str, lang: str) -> None:
+    byline = (f"<div class='byline-main'><div class='byline-author-text'>{label} "
+              f"<a href='/r/about-x/' class='byline-author-link'>{reviewer}</a></div>"
+              f"<div class='byline-role'>Expert</div></div>")
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == ()
+
+
+@pytest.mark.parametrize(
     ("tags", "people"),
     [
         ([("DC.Creator", "Jennifer Huberty"), ("citation_authors", "Jennifer Huberty"),
