@@ -998,9 +998,50 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         consider(byline.people)
     if not best and (person := _biography_name(tree, publishers)):
         best = [person]
+    best = _completed(tree, best, publishers)
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
+
+
+def _completed(tree: etree._Element, best: list[str], publishers: frozenset[str]) -> list[str]:
+    """One person completed from the page's byline markup: the full name beside a given name alone
+    (``_fuller_name``)."""
+    if len(best) != 1:
+        return best
+    if _GIVEN_NAME.fullmatch(best[0]) and (fuller := _fuller_name(tree, best[0], publishers)):
+        return [fuller]
+    return best
+
+
+_GIVEN_NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")  # "Juliette", "Anne-Marie" (not "Hej!")
+
+
+_FULLER_DEPTH = 3
+_FULLER_TEXT = 300
+
+
+def _fuller_name(tree: etree._Element, given: str, publishers: frozenset[str]) -> str | None:
+    """The full name an author's box prints beside a given name alone ("Articles by Juliette" under
+    "<p>Juliette Carreiro</p>"): the given name and one or two capitalised words after it, in the text
+    of a byline element naming the given name or of its few containers; None if no such line (only
+    the page's author markup is looked at: a first-name byline is rare)."""
+    after = re.compile(rf"(?<!\w){re.escape(given)}((?: (?:[a-z]{{1,3}} ){{0,2}}[^\W\d_a-z][^\W\d_A-Z][\w'’-]*){{1,2}})"
+                       r"(?![\w'’-])")
+    for el in (*_marked_authors(tree), *_author_links(tree))[:12]:
+        if not isinstance(el.tag, str) or given not in _text(el) or not _byline_element_ok(el):
+            continue
+        for depth, node in enumerate((el, *el.iterancestors())):
+            if depth > _FULLER_DEPTH:
+                break
+            text = _text(node, " | ", _LINK_SEPARATED)
+            if len(text) > _FULLER_TEXT:
+                break
+            for match in after.finditer(text):
+                people = split_byline(given + match.group(1), publishers).people
+                if len(people) == 1 and " " in people[0] and people[0].startswith(given):
+                    return people[0]
+    return None
 
 
 # A CMS login rather than a name: "andrew.keaveney", "katie_s", "jdoe2", "KatieS" (a capital inside).

@@ -702,6 +702,21 @@ def test_a_link_to_the_column_the_post_is_filed_in_is_no_author(column: str, hre
 
 
 @pytest.mark.parametrize(
+    ("full", "job", "link", "lang"),
+    [
+        ("Juliette Carreiro", "Tech Writer", "Articles by Juliette", "en"),
+        ("Jana Köhler", "Redakteurin", "Von Jana", "de"),
+        ("Ana de la Fuente", "Periodista", "Por Ana", "es"),
+    ],
+)
+def test_a_given_name_alone_takes_the_full_name_the_author_box_prints(full: str, job: str, link: str,
+                                                                      lang: str) -> None:
+    box = (f"<div class='css-yvuwy'><div><p>{full}</p><p>{job}</p></div>"
+           f"<a href='/blog/authors/{full.split(maxsplit=1)[0].lower()}'>{link}</a></div>")
+    assert _meta(f"<h1>Ein Titel</h1>{box}", lang=lang).authors == (full,)
+
+
+@pytest.mark.parametrize(
     ("label", "reviewer", "lang"),
     [
         ("Reviewed by", "Robert Tschudi", "en"),
