@@ -347,3 +347,13 @@ def after_stop_label(text: str) -> tuple[str, str] | None:
 def name_key(name: str) -> str:
     """The comparison key of a name or a site name (NFKC, case-folded, word characters only)."""
     return _key(name)
+
+
+def person_key(name: str) -> str:
+    """The comparison key of a person's name without the title before it or the credentials after it
+    ("Dr Marna van der Merwe" and "Marna van der Merwe, PhD" share one)."""
+    tokens = name.split(",", 1)[0].split()
+    honorifics = _words().honorifics
+    while len(tokens) > 1 and tokens[0].casefold() in honorifics:
+        tokens = tokens[1:]
+    return _key(" ".join(tokens))

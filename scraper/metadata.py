@@ -33,6 +33,7 @@ from scraper.authors import (
     after_stop_label,
     agency_name,
     name_key,
+    person_key,
     split_byline,
     undo_double_utf8,
 )
@@ -558,9 +559,10 @@ def _document_elements(tree: etree._Element) -> Iterator[etree._Element]:
             yield from top.iter(etree.Element)
 
 
-def _marked_authors(tree: etree._Element) -> list[etree._Element]:
+def _marked_authors(tree: etree._Element, classed: list[etree._Element] | None = None) -> list[etree._Element]:
     """Elements marked as an author, in page order: rel, itemprop, class or id "author", an
-    ``<author>`` element, test ids and components naming one.
+    ``<author>`` element, test ids and components naming one; with ``classed``, the elements whose
+    class holds "author" or "byline" are added to it on the same walk.
 
     The attributes are read in Python on one walk of the page: the same test in XPath (ten
     attribute tests an element) costs several times more.
@@ -568,6 +570,8 @@ def _marked_authors(tree: etree._Element) -> list[etree._Element]:
     out: list[etree._Element] = []
     for el in _document_elements(tree):
         get = el.get
+        if classed is not None and (names := get("class")) and ("uthor" in names or "yline" in names):
+            classed.append(el)
         testid = get("data-testid") or ""
         component = get("data-component") or ""
         if (get("rel") == "author" or "author" in (get("itemprop") or "") or get("class") == "author"
@@ -685,14 +689,16 @@ def _refused_names(names: str, *, own: bool) -> bool:
 _BYLINE_DEPTH = 14
 
 
-def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator[tuple[str, int]]:
+def _markup_bylines(tree: etree._Element, marked_only: bool = False,
+                    classed: list[etree._Element] | None = None) -> Iterator[tuple[str, int]]:
     """Author strings from markup, each with whether the markup vouches for it being a name:
     rel/itemprop=author and links to author pages do; byline/author class names (skipped with
-    ``marked_only``: the slowest search, used only when nothing else named the authors) do not."""
+    ``marked_only``: the slowest search, used only when nothing else named the authors) do not.
+    ``classed`` gathers the elements with "author" or "byline" in their class (see ``_marked_authors``)."""
     for index, xpath in enumerate(_BYLINE_XPATHS[:2] if marked_only else _BYLINE_XPATHS):
         trusted = MARKED if index < 2 else 0
         seen = 0
-        elements = xpath(tree)
+        elements = _marked_authors(tree, classed) if index == 0 else xpath(tree)
         if index == 1:
             elements = _first_link_group(elements)
         for el in elements:
@@ -988,7 +994,8 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
             not {name_key(p) for p in full} & {name_key(p) for p in best}:
         # JSON-LD or a meta tag give a CMS login ("KatieS", "andrew.keaveney"); the page prints the name
         best = full
-    sources = (_markup_bylines(tree, marked_only=True) if best
+    classed: list[etree._Element] = []
+    sources = (_markup_bylines(tree, marked_only=True, classed=classed) if best
                else _chain(_markup_bylines(tree), _text_bylines(tree, language)))
     for count, (raw, trusted) in enumerate(sources):
         byline = split_byline(raw, publishers, trusted=trusted)
@@ -998,23 +1005,45 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         consider(byline.people)
     if not best and (person := _biography_name(tree, publishers)):
         best = [person]
-    best = _completed(tree, best, publishers)
+    best = _completed(tree, best, classed, publishers)
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
 
 
-def _completed(tree: etree._Element, best: list[str], publishers: frozenset[str]) -> list[str]:
-    """One person completed from the page's byline markup: the full name beside a given name alone
-    (``_fuller_name``)."""
+def _completed(tree: etree._Element, best: list[str], classed: list[etree._Element], publishers: frozenset[str]
+               ) -> list[str]:
+    """One person completed from the page's byline markup: the others of a byline naming several
+    (``_wider_byline``), the full name beside a given name alone (``_fuller_name``)."""
     if len(best) != 1:
         return best
+    if classed and (wider := _wider_byline(classed, best[0], publishers)):
+        return wider
     if _GIVEN_NAME.fullmatch(best[0]) and (fuller := _fuller_name(tree, best[0], publishers)):
         return [fuller]
     return best
 
 
+_WIDER_SEEN = 8
 _GIVEN_NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")  # "Juliette", "Anne-Marie" (not "Hej!")
+
+
+def _wider_byline(classed: list[etree._Element], person: str, publishers: frozenset[str]) -> list[str]:
+    """The people of a byline element (its class naming an author or a byline) that names ``person``,
+    the one person JSON-LD or a meta tag gave, and others on one line ("Written by Dr Marna van der Merwe,
+    Dr Dieter Veldsman, Erik van Vulpen"): the tags often list only the first of several; [] if none
+    does. An author card's lines (the name over a job, a slogan, a date, "Paid") are not one byline."""
+    key = person_key(person)
+    for el in classed[:_WIDER_SEEN]:
+        if not _byline_element_ok(el):
+            continue
+        lines = _text(el, " | ")
+        if len(lines) > _PROSE or "|" in lines.strip(" |"):
+            continue
+        people = split_byline(lines.strip(" |"), publishers).people
+        if len(people) > 1 and key in {person_key(p) for p in people}:
+            return list(people)
+    return []
 
 
 _FULLER_DEPTH = 3

@@ -781,3 +781,38 @@ def test_a_credential_after_a_piece_that_is_no_name_is_no_person(byline: str, la
 )
 def test_the_department_of_a_job_title_after_the_name_is_no_person(byline: str, lang: str, name: str) -> None:
     assert _meta(f"<h1>Ein Titel</h1><p class='byline'>{byline}</p>", lang=lang).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("first", "byline", "lang", "people"),
+    [
+        ("Marna van der Merwe", "<div class='hero-information-author'>Written by <span>Dr Marna van der Merwe</span>, "
+         "<span>Dr Dieter Veldsman</span>, <span>Erik van Vulpen</span></div>", "en",
+         ("Dr Marna van der Merwe", "Dr Dieter Veldsman", "Erik van Vulpen")),
+        ("Jana Köhler", "<p class='article-byline'>Von Jana Köhler und Jan Schmidt</p>", "de",
+         ("Jana Köhler", "Jan Schmidt")),
+        ("Ana Ruiz", "<div class='post-author'>Por Ana Ruiz y Pau Gasol</div>", "es", ("Ana Ruiz", "Pau Gasol")),
+    ],
+)
+def test_a_byline_naming_the_one_structured_author_and_others_names_them_all(first: str, byline: str, lang: str,
+                                                                            people: tuple[str, ...]) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": first}})
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", head, lang=lang).authors == people
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", f"<meta name='author' content='{first}'>", lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("first", "card", "lang"),
+    [
+        ("Tina Flint Huffman", "<div class='blog-item-author-profile'><div>Tina Flint Huffman</div>"
+         "<div>Go From Overlooked To Overbooked</div></div>", "en"),
+        ("Charlie Hills", "<div class='byline-wrapper'><div>Charlie Hills</div><div>Nov 02, 2025</div>"
+         "<div>∙ Paid</div></div>", "en"),
+        ("Jana Köhler", "<div class='author-line'><div>Jana Köhler</div><div>Leitende Redakteurin</div>"
+         "<div>Karl Schmidt</div></div>", "de"),
+    ],
+)
+def test_the_lines_of_an_author_card_add_no_people_to_the_structured_author(first: str, card: str,
+                                                                              lang: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": first}})
+    assert _meta(f"<h1>Ein Titel</h1>{card}", head, lang=lang).authors == (first,)
