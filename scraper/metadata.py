@@ -559,22 +559,25 @@ def _document_elements(tree: etree._Element) -> Iterator[etree._Element]:
             yield from top.iter(etree.Element)
 
 
-def _marked_authors(tree: etree._Element, classed: list[etree._Element] | None = None) -> list[etree._Element]:
+def _marked_authors(tree: etree._Element, seen: dict[str, list[etree._Element]] | None = None
+                    ) -> list[etree._Element]:
     """Elements marked as an author, in page order: rel, itemprop, class or id "author", an
-    ``<author>`` element, test ids and components naming one; with ``classed``, the elements whose
-    class holds "author" or "byline" are added to it on the same walk.
+    ``<author>`` element, test ids and components naming one; with ``seen``, the elements whose class
+    holds "author" or "byline" are gathered on the same walk into its "classed" list.
 
     The attributes are read in Python on one walk of the page: the same test in XPath (ten
     attribute tests an element) costs several times more.
     """
     out: list[etree._Element] = []
+    classed = None if seen is None else seen.setdefault("classed", [])
     for el in _document_elements(tree):
         get = el.get
-        if classed is not None and (names := get("class")) and ("uthor" in names or "yline" in names):
+        names = get("class")
+        if names and classed is not None and ("uthor" in names or "yline" in names):
             classed.append(el)
         testid = get("data-testid") or ""
         component = get("data-component") or ""
-        if (get("rel") == "author" or "author" in (get("itemprop") or "") or get("class") == "author"
+        if (get("rel") == "author" or "author" in (get("itemprop") or "") or names == "author"
                 or get("id") == "author" or el.tag == "author" or el.tag.endswith("}author")
                 or "author" in testid or "Author" in testid or "Byline" in component or "byline" in component):
             out.append(el)
@@ -690,15 +693,17 @@ _BYLINE_DEPTH = 14
 
 
 def _markup_bylines(tree: etree._Element, marked_only: bool = False,
-                    classed: list[etree._Element] | None = None) -> Iterator[tuple[str, int]]:
+                    found: dict[str, list[etree._Element]] | None = None) -> Iterator[tuple[str, int]]:
     """Author strings from markup, each with whether the markup vouches for it being a name:
     rel/itemprop=author and links to author pages do; byline/author class names (skipped with
     ``marked_only``: the slowest search, used only when nothing else named the authors) do not.
-    ``classed`` gathers the elements with "author" or "byline" in their class (see ``_marked_authors``)."""
+    ``found`` keeps the elements found ("marked", "links", "classed": see ``_marked_authors``) for later steps."""
     for index, xpath in enumerate(_BYLINE_XPATHS[:2] if marked_only else _BYLINE_XPATHS):
         trusted = MARKED if index < 2 else 0
         seen = 0
-        elements = _marked_authors(tree, classed) if index == 0 else xpath(tree)
+        elements = _marked_authors(tree, found) if index == 0 else xpath(tree)
+        if found is not None and index < 2:
+            found["marked" if index == 0 else "links"] = elements
         if index == 1:
             elements = _first_link_group(elements)
         for el in elements:
@@ -994,9 +999,10 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
             not {name_key(p) for p in full} & {name_key(p) for p in best}:
         # JSON-LD or a meta tag give a CMS login ("KatieS", "andrew.keaveney"); the page prints the name
         best = full
-    classed: list[etree._Element] = []
-    sources = (_markup_bylines(tree, marked_only=True, classed=classed) if best
-               else _chain(_markup_bylines(tree), _text_bylines(tree, language)))
+    seen: dict[str, list[etree._Element]] = {}
+    structured = bool(best)
+    sources = (_markup_bylines(tree, marked_only=True, found=seen) if best
+               else _chain(_markup_bylines(tree, found=seen), _text_bylines(tree, language)))
     for count, (raw, trusted) in enumerate(sources):
         byline = split_byline(raw, publishers, trusted=trusted)
         agencies += byline.agencies
@@ -1005,26 +1011,29 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         consider(byline.people)
     if not best and (person := _biography_name(tree, publishers)):
         best = [person]
-    best = _completed(tree, best, classed, publishers)
+    if not structured:
+        seen.pop("classed", None)  # a byline's one person is completed only when JSON-LD or a meta tag gave them
+    best = _completed(tree, best, seen, publishers)
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
 
 
-def _completed(tree: etree._Element, best: list[str], classed: list[etree._Element], publishers: frozenset[str]
-               ) -> list[str]:
+def _completed(tree: etree._Element, best: list[str], seen: dict[str, list[etree._Element]],
+               publishers: frozenset[str]) -> list[str]:
     """One person completed from the page's byline markup: the others of a byline naming several
     (``_wider_byline``), the full name beside a given name alone (``_fuller_name``)."""
     if len(best) != 1:
         return best
-    if classed and (wider := _wider_byline(classed, best[0], publishers)):
+    if seen.get("classed") and (wider := _wider_byline(seen["classed"], best[0], publishers)):
         return wider
-    if _GIVEN_NAME.fullmatch(best[0]) and (fuller := _fuller_name(tree, best[0], publishers)):
+    if _GIVEN_NAME.fullmatch(best[0]) and (fuller := _fuller_name(tree, best[0], publishers, seen)):
         return [fuller]
     return best
 
 
 _WIDER_SEEN = 8
+_PLAIN_TEXT = etree.XPath("normalize-space()")
 _GIVEN_NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")  # "Juliette", "Anne-Marie" (not "Hej!")
 
 
@@ -1034,8 +1043,10 @@ def _wider_byline(classed: list[etree._Element], person: str, publishers: frozen
     Dr Dieter Veldsman, Erik van Vulpen"): the tags often list only the first of several; [] if none
     does. An author card's lines (the name over a job, a slogan, a date, "Paid") are not one byline."""
     key = person_key(person)
+    surname = person.split(",", 1)[0].rsplit(maxsplit=1)[-1]
     for el in classed[:_WIDER_SEEN]:
-        if not _byline_element_ok(el):
+        plain = _PLAIN_TEXT(el)  # in C: most elements (a card, a date line, a bio) end here
+        if len(plain) > _PROSE or surname not in plain or not _byline_element_ok(el):
             continue
         lines = _text(el, " | ")
         if len(lines) > _PROSE or "|" in lines.strip(" |"):
@@ -1050,14 +1061,17 @@ _FULLER_DEPTH = 3
 _FULLER_TEXT = 300
 
 
-def _fuller_name(tree: etree._Element, given: str, publishers: frozenset[str]) -> str | None:
+def _fuller_name(tree: etree._Element, given: str, publishers: frozenset[str],
+                 seen: dict[str, list[etree._Element]]) -> str | None:
     """The full name an author's box prints beside a given name alone ("Articles by Juliette" under
     "<p>Juliette Carreiro</p>"): the given name and one or two capitalised words after it, in the text
     of a byline element naming the given name or of its few containers; None if no such line (only
     the page's author markup is looked at: a first-name byline is rare)."""
     after = re.compile(rf"(?<!\w){re.escape(given)}((?: (?:[a-z]{{1,3}} ){{0,2}}[^\W\d_a-z][^\W\d_A-Z][\w'’-]*){{1,2}})"
                        r"(?![\w'’-])")
-    for el in (*_marked_authors(tree), *_author_links(tree))[:12]:
+    marked = seen["marked"] if "marked" in seen else _marked_authors(tree)
+    links = seen["links"] if "links" in seen else _author_links(tree)  # found already unless the loop ended early
+    for el in (*marked, *links)[:12]:
         if not isinstance(el.tag, str) or given not in _text(el) or not _byline_element_ok(el):
             continue
         for depth, node in enumerate((el, *el.iterancestors())):
