@@ -42,6 +42,9 @@ _PAREN = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "Jean-Luc Aufranc (CNXSof
 _MAX_BYLINE = 300
 # A footnote mark glued to a name or a credential: "Angela Holliday-Bell, MD*", "Jan Koch†" (not a
 # number: "Rapid7" is a name).
+# A scholarly affiliation number glued to the last word of a full name: "Jennifer Huberty1, PhD",
+# "Chong Lee1,2" (a one-word piece keeps its digits: "Rapid7").
+_AFFILIATION_MARK = re.compile(r"^(\S.*\s\S*[^\W\d_]{2})\d{1,2}$")
 _FOOTNOTE = re.compile(r"(?<=[^\W\d_])[*†‡§]+(?=[\s,;|]|$)")
 
 
@@ -83,6 +86,7 @@ class _Words:
     organisations: frozenset[str]
     not_names: frozenset[str]
     section_labels: frozenset[str]
+    departments: frozenset[str]
     agencies: dict[str, str] = field(default_factory=dict)  # alias (exact) -> agency name
     agency_keys: dict[str, str] = field(default_factory=dict)  # key of a long alias -> agency name
 
@@ -109,7 +113,8 @@ def _words() -> _Words:
     lower = lambda items: frozenset(i.casefold() for i in items)  # noqa: E731
     return _Words(prefix, stop, splitter, lower(data["particles"]), lower(data["honorifics"]),
                   lower(data["credentials"]), lower(data["roles"]), lower(data["organisation_words"]),
-                  lower(data["not_names"]), lower(data["section_labels"]), agencies, agency_keys)
+                  lower(data["not_names"]), lower(data["section_labels"]), lower(data["departments"]),
+                  agencies, agency_keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +206,7 @@ def _classify(  # noqa: PLR0911 - one verdict per kind of piece
         return None
     words = _words()
     if any(t.casefold().strip(".,") in words.organisations or t.casefold().strip(".,") in words.not_names
+           or (not first_name and t.casefold().strip(".,") in words.departments)
            for t in re.split(r"[\s\-]+", piece)):
         return None
     tokens = _name_tokens(piece, trusted, first_name)
@@ -259,6 +265,8 @@ def _add_piece(piece: str, people: list[str], agencies: list[str], publishers: f
     if people and _is_credential(piece) and not agency_name(piece):
         people[-1] = f"{people[-1]}, {piece}"
         return previous_multiword
+    if all(t.casefold() in _words().credentials for t in piece.split()):
+        return previous_multiword  # "PhD" of a name that did not read as one: no person of its own
     result = _classify(piece, publishers, trusted, not people)
     if result is None:
         return False
@@ -310,7 +318,7 @@ def split_byline(
     previous_multiword = False
     text = _words().stop.split(text, maxsplit=1)[0]  # "Jane Doe | Reviewed by John Roe": only the author
     for raw_piece in _words().splitter.split(text):
-        piece = _strip_prefix(raw_piece.strip())
+        piece = _AFFILIATION_MARK.sub(r"\1", _strip_prefix(raw_piece.strip()))
         if not piece:
             continue
         if piece.casefold() in _words().section_labels:
@@ -339,3 +347,13 @@ def after_stop_label(text: str) -> tuple[str, str] | None:
 def name_key(name: str) -> str:
     """The comparison key of a name or a site name (NFKC, case-folded, word characters only)."""
     return _key(name)
+
+
+def person_key(name: str) -> str:
+    """The comparison key of a person's name without the title before it or the credentials after it
+    ("Dr Marna van der Merwe" and "Marna van der Merwe, PhD" share one)."""
+    tokens = name.split(",", 1)[0].split()
+    honorifics = _words().honorifics
+    while len(tokens) > 1 and tokens[0].casefold() in honorifics:
+        tokens = tokens[1:]
+    return _key(" ".join(tokens))

@@ -33,6 +33,7 @@ from scraper.authors import (
     after_stop_label,
     agency_name,
     name_key,
+    person_key,
     split_byline,
     undo_double_utf8,
 )
@@ -502,6 +503,9 @@ _SOCIAL_HREF = re.compile(
     r"(?:https?:)?//(?:[\w-]+\.)*(?:bsky\.app|twitter\.com|x\.com|facebook\.com|instagram\.com|linkedin\.com|"
     r"threads\.net|mastodon\.\w+|youtube\.com|tiktok\.com|github\.com|medium\.com|pinterest\.\w+)/", re.I)
 _BYLINE_ID = re.compile(r"by-?line|author|writer", re.I)
+# rel="category tag": a link to the section or column the post is filed in ("/category/columnists/jane-doe/",
+# the column's name "Proof Points"), not to its author.
+_TAXONOMY_REL = re.compile(r"\b(?:category|tag)\b", re.I)
 _HREFS = etree.XPath("/descendant::a/@href")
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
 
@@ -511,7 +515,8 @@ def _author_links(tree: etree._Element) -> list[etree._Element]:
     paragraph of running text ("As <a href='…/profile/ogbeide'>Dr. Stacy Ogbeide</a>, a psychologist,
     explains, …": a person quoted, linked to their profile)."""
     return [a for a in (href.getparent() for href in _HREFS(tree) if _AUTHOR_HREF.search(href)
-                        and not _SOCIAL_HREF.match(href)) if not _in_prose(a)]
+                        and not _SOCIAL_HREF.match(href))
+            if not _in_prose(a) and not _TAXONOMY_REL.search(a.get("rel", ""))]
 
 
 _PROSE = 200  # characters: a byline line is shorter ("By Jane Doe, Senior Editor | Updated May 5, 2025")
@@ -554,19 +559,25 @@ def _document_elements(tree: etree._Element) -> Iterator[etree._Element]:
             yield from top.iter(etree.Element)
 
 
-def _marked_authors(tree: etree._Element) -> list[etree._Element]:
+def _marked_authors(tree: etree._Element, seen: dict[str, list[etree._Element]] | None = None
+                    ) -> list[etree._Element]:
     """Elements marked as an author, in page order: rel, itemprop, class or id "author", an
-    ``<author>`` element, test ids and components naming one.
+    ``<author>`` element, test ids and components naming one; with ``seen``, the elements whose class
+    holds "author" or "byline" are gathered on the same walk into its "classed" list.
 
     The attributes are read in Python on one walk of the page: the same test in XPath (ten
     attribute tests an element) costs several times more.
     """
     out: list[etree._Element] = []
+    classed = None if seen is None else seen.setdefault("classed", [])
     for el in _document_elements(tree):
         get = el.get
+        names = get("class")
+        if names and classed is not None and ("uthor" in names or "yline" in names):
+            classed.append(el)
         testid = get("data-testid") or ""
         component = get("data-component") or ""
-        if (get("rel") == "author" or "author" in (get("itemprop") or "") or get("class") == "author"
+        if (get("rel") == "author" or "author" in (get("itemprop") or "") or names == "author"
                 or get("id") == "author" or el.tag == "author" or el.tag.endswith("}author")
                 or "author" in testid or "Author" in testid or "Byline" in component or "byline" in component):
             out.append(el)
@@ -681,20 +692,24 @@ def _refused_names(names: str, *, own: bool) -> bool:
 _BYLINE_DEPTH = 14
 
 
-def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator[tuple[str, int]]:
+def _markup_bylines(tree: etree._Element, marked_only: bool = False,
+                    found: dict[str, list[etree._Element]] | None = None) -> Iterator[tuple[str, int]]:
     """Author strings from markup, each with whether the markup vouches for it being a name:
     rel/itemprop=author and links to author pages do; byline/author class names (skipped with
-    ``marked_only``: the slowest search, used only when nothing else named the authors) do not."""
+    ``marked_only``: the slowest search, used only when nothing else named the authors) do not.
+    ``found`` keeps the elements found ("marked", "links", "classed": see ``_marked_authors``) for later steps."""
     for index, xpath in enumerate(_BYLINE_XPATHS[:2] if marked_only else _BYLINE_XPATHS):
         trusted = MARKED if index < 2 else 0
         seen = 0
-        elements = xpath(tree)
+        elements = _marked_authors(tree, found) if index == 0 else xpath(tree)
+        if found is not None and index < 2:
+            found["marked" if index == 0 else "links"] = elements
         if index == 1:
             elements = _first_link_group(elements)
         for el in elements:
             if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "style", "img"):
                 continue
-            if not _byline_element_ok(el):
+            if not _byline_element_ok(el) or _after_stop_label(el):
                 continue
             names = [_text(n) for n in _NAME_ITEMPROP(el)]
             text = " | ".join(n for n in names if n) or _text(el, " | ", _LINK_SEPARATED)
@@ -705,6 +720,17 @@ def _markup_bylines(tree: etree._Element, marked_only: bool = False) -> Iterator
                 yield text, trusted
             if seen >= 12:
                 break
+
+
+def _after_stop_label(el: etree._Element) -> bool:
+    """Whether the text just before the element is a reviewer's, editor's or photographer's label ("Reviewed
+    by <a class='author-link'>Robert Tschudi</a>"): the element names that person, not the writer."""
+    previous = el.getprevious()
+    before = previous.tail if previous is not None else (el.getparent().text if el.getparent() is not None else None)
+    if not before or not before.strip():
+        return False
+    found = after_stop_label(" ".join(before.split()))
+    return found is not None and not found[1]
 
 
 # The heading of an author card, not a name: "About the author", "Author Spotlight", "Über den Autor".
@@ -915,12 +941,15 @@ def _biography_name(tree: etree._Element, publishers: frozenset[str]) -> str | N
 
 
 def _citation_authors(metas: list[etree._Element]) -> list[str]:
-    """Scholarly ``citation_author`` tags, "Last, First" turned round."""
+    """Scholarly ``citation_author`` tags (or ``citation_authors``, one a tag or "Last, First; …" in one),
+    "Last, First" turned round."""
     names = []
-    for value in _meta_all(metas, "citation_author") or _meta_all(metas, "dc.creator"):
+    values = (_meta_all(metas, "citation_author") or _meta_all(metas, "citation_authors")
+              or _meta_all(metas, "dc.creator"))
+    for value in (part.strip() for v in values for part in v.split(";")):
         last, sep, first = value.partition(",")
         names.append(f"{first.strip()} {last.strip()}" if sep and first.strip() else value)
-    return names
+    return [n for n in names if n]
 
 
 def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],
@@ -970,8 +999,10 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
             not {name_key(p) for p in full} & {name_key(p) for p in best}:
         # JSON-LD or a meta tag give a CMS login ("KatieS", "andrew.keaveney"); the page prints the name
         best = full
-    sources = (_markup_bylines(tree, marked_only=True) if best
-               else _chain(_markup_bylines(tree), _text_bylines(tree, language)))
+    seen: dict[str, list[etree._Element]] = {}
+    structured = bool(best)
+    sources = (_markup_bylines(tree, marked_only=True, found=seen) if best
+               else _chain(_markup_bylines(tree, found=seen), _text_bylines(tree, language)))
     for count, (raw, trusted) in enumerate(sources):
         byline = split_byline(raw, publishers, trusted=trusted)
         agencies += byline.agencies
@@ -980,9 +1011,80 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         consider(byline.people)
     if not best and (person := _biography_name(tree, publishers)):
         best = [person]
+    if not structured:
+        seen.pop("classed", None)  # a byline's one person is completed only when JSON-LD or a meta tag gave them
+    best = _completed(tree, best, seen, publishers)
     if len(best) > 1 and (reviewers := _reviewers(tree)):
         best = [p for p in best if name_key(p) not in reviewers] or best
     return Byline(tuple(best), tuple(dict.fromkeys(agencies)))
+
+
+def _completed(tree: etree._Element, best: list[str], seen: dict[str, list[etree._Element]],
+               publishers: frozenset[str]) -> list[str]:
+    """One person completed from the page's byline markup: the others of a byline naming several
+    (``_wider_byline``), the full name beside a given name alone (``_fuller_name``)."""
+    if len(best) != 1:
+        return best
+    if seen.get("classed") and (wider := _wider_byline(seen["classed"], best[0], publishers)):
+        return wider
+    if _GIVEN_NAME.fullmatch(best[0]) and (fuller := _fuller_name(tree, best[0], publishers, seen)):
+        return [fuller]
+    return best
+
+
+_WIDER_SEEN = 8
+_PLAIN_TEXT = etree.XPath("normalize-space()")
+_GIVEN_NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")  # "Juliette", "Anne-Marie" (not "Hej!")
+
+
+def _wider_byline(classed: list[etree._Element], person: str, publishers: frozenset[str]) -> list[str]:
+    """The people of a byline element (its class naming an author or a byline) that names ``person``,
+    the one person JSON-LD or a meta tag gave, and others on one line ("Written by Dr Marna van der Merwe,
+    Dr Dieter Veldsman, Erik van Vulpen"): the tags often list only the first of several; [] if none
+    does. An author card's lines (the name over a job, a slogan, a date, "Paid") are not one byline."""
+    key = person_key(person)
+    surname = person.split(",", 1)[0].rsplit(maxsplit=1)[-1]
+    for el in classed[:_WIDER_SEEN]:
+        plain = _PLAIN_TEXT(el)  # in C: most elements (a card, a date line, a bio) end here
+        if len(plain) > _PROSE or surname not in plain or not _byline_element_ok(el):
+            continue
+        lines = _text(el, " | ")
+        if len(lines) > _PROSE or "|" in lines.strip(" |"):
+            continue
+        people = split_byline(lines.strip(" |"), publishers).people
+        if len(people) > 1 and key in {person_key(p) for p in people}:
+            return list(people)
+    return []
+
+
+_FULLER_DEPTH = 3
+_FULLER_TEXT = 300
+
+
+def _fuller_name(tree: etree._Element, given: str, publishers: frozenset[str],
+                 seen: dict[str, list[etree._Element]]) -> str | None:
+    """The full name an author's box prints beside a given name alone ("Articles by Juliette" under
+    "<p>Juliette Carreiro</p>"): the given name and one or two capitalised words after it, in the text
+    of a byline element naming the given name or of its few containers; None if no such line (only
+    the page's author markup is looked at: a first-name byline is rare)."""
+    after = re.compile(rf"(?<!\w){re.escape(given)}((?: (?:[a-z]{{1,3}} ){{0,2}}[^\W\d_a-z][^\W\d_A-Z][\w'’-]*){{1,2}})"
+                       r"(?![\w'’-])")
+    marked = seen["marked"] if "marked" in seen else _marked_authors(tree)
+    links = seen["links"] if "links" in seen else _author_links(tree)  # found already unless the loop ended early
+    for el in (*marked, *links)[:12]:
+        if not isinstance(el.tag, str) or given not in _text(el) or not _byline_element_ok(el):
+            continue
+        for depth, node in enumerate((el, *el.iterancestors())):
+            if depth > _FULLER_DEPTH:
+                break
+            text = _text(node, " | ", _LINK_SEPARATED)
+            if len(text) > _FULLER_TEXT:
+                break
+            for match in after.finditer(text):
+                people = split_byline(given + match.group(1), publishers).people
+                if len(people) == 1 and " " in people[0] and people[0].startswith(given):
+                    return people[0]
+    return None
 
 
 # A CMS login rather than a name: "andrew.keaveney", "katie_s", "jdoe2", "KatieS" (a capital inside).

@@ -683,3 +683,136 @@ def test_a_name_in_utf_8_read_as_latin_1_is_turned_back(printed: str, name: str)
     assert _meta("<h1>Ein Titel</h1>", head).authors == (name,)
     body = f"<h1>Ein Titel</h1><p class='byline'>By <a href='/author/x'>{printed}</a></p>"
     assert _meta(body).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("column", "href", "name", "lang"),
+    [
+        ("Proof Points", "/category/columnists/jill-barshay/", "Jill Barshay", "en"),
+        ("Hauptstadt Notizen", "/kategorie/autoren/jan-koch/", "Jan Koch", "de"),
+        ("Cuaderno Abierto", "/categoria/autores/ana-ruiz/", "Ana Ruiz", "es"),
+    ],
+)
+def test_a_link_to_the_column_the_post_is_filed_in_is_no_author(column: str, href: str, name: str, lang: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": name}})
+    body = (f"<header><span class='cat-links'><a href='https://news.example.com{href}' rel='category tag'>{column}"
+            f"</a></span><h1>Ein Titel</h1><p>by <a href='/author/{name.lower().replace(' ', '-')}' rel='author'>"
+            f"{name}</a></p></header>")
+    assert _meta(body, head, lang=lang).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("full", "job", "link", "lang"),
+    [
+        ("Juliette Carreiro", "Tech Writer", "Articles by Juliette", "en"),
+        ("Jana Köhler", "Redakteurin", "Von Jana", "de"),
+        ("Ana de la Fuente", "Periodista", "Por Ana", "es"),
+    ],
+)
+def test_a_given_name_alone_takes_the_full_name_the_author_box_prints(full: str, job: str, link: str,
+                                                                      lang: str) -> None:
+    box = (f"<div class='css-yvuwy'><div><p>{full}</p><p>{job}</p></div>"
+           f"<a href='/blog/authors/{full.split(maxsplit=1)[0].lower()}'>{link}</a></div>")
+    assert _meta(f"<h1>Ein Titel</h1>{box}", lang=lang).authors == (full,)
+
+
+@pytest.mark.parametrize(
+    ("label", "reviewer", "lang"),
+    [
+        ("Reviewed by", "Robert Tschudi", "en"),
+        ("Geprüft von", "Jana Köhler", "de"),
+        ("Revisado por", "Ana Ruiz", "es"),
+    ],
+)
+def test_an_author_link_after_a_reviewers_label_names_no_author(label: str, reviewer: str, lang: str) -> None:
+    byline = (f"<div class='byline-main'><div class='byline-author-text'>{label} "
+              f"<a href='/r/about-x/' class='byline-author-link'>{reviewer}</a></div>"
+              f"<div class='byline-role'>Expert</div></div>")
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == ()
+
+
+@pytest.mark.parametrize(
+    ("tags", "people"),
+    [
+        ([("DC.Creator", "Jennifer Huberty"), ("citation_authors", "Jennifer Huberty"),
+          ("citation_authors", "Jeni Green"), ("citation_authors", "Chong Lee")],
+         ("Jennifer Huberty", "Jeni Green", "Chong Lee")),
+        ([("citation_authors", "Köhler, Jana; Schmidt, Jan")], ("Jana Köhler", "Jan Schmidt")),
+        ([("DC.Creator", "Ana Ruiz"), ("citation_authors", "Ana Ruiz"), ("citation_authors", "Pau Gasol")],
+         ("Ana Ruiz", "Pau Gasol")),
+    ],
+)
+def test_a_paper_names_every_author_of_its_citation_authors_tags(tags: list[tuple[str, str]],
+                                                                  people: tuple[str, ...]) -> None:
+    head = "".join(f"<meta name='{k}' content='{v}'>" for k, v in tags)
+    assert _meta("<h1>Ein Titel</h1>", head).authors == people
+
+
+@pytest.mark.parametrize(
+    ("printed", "people"),
+    [
+        ("<span class='author'>Jennifer Huberty1, PhD</span>", ("Jennifer Huberty, PhD",)),
+        ("<span class='author'>Jana Köhler2</span>", ("Jana Köhler",)),
+        ("<span class='author'>Ana de la Fuente3, MD</span>", ("Ana de la Fuente, MD",)),
+    ],
+)
+def test_an_affiliation_number_glued_to_a_name_goes(printed: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<h1>Ein Titel</h1><div class='authors'>{printed}</div>").authors == people
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [("<p class='byline'>By editor42, PhD</p>", "en"), ("<p class='byline'>Von redaktion7, MD</p>", "de"),
+     ("<p class='byline'>Por autor_3, MSc</p>", "es")],
+)
+def test_a_credential_after_a_piece_that_is_no_name_is_no_person(byline: str, lang: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", lang=lang).authors == ()
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "name"),
+    [
+        ("This post was written by Danielle Padula, Head of Marketing and Community Development", "en",
+         "Danielle Padula"),
+        ("By Marna Merwe, Research & Insights Lead", "en", "Marna Merwe"),
+        ("Von Jana Köhler, Leiterin Marketing und Kommunikation", "de", "Jana Köhler"),
+        ("Por Ana Ruiz, Directora de Marketing y Desarrollo", "es", "Ana Ruiz"),
+    ],
+)
+def test_the_department_of_a_job_title_after_the_name_is_no_person(byline: str, lang: str, name: str) -> None:
+    assert _meta(f"<h1>Ein Titel</h1><p class='byline'>{byline}</p>", lang=lang).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    ("first", "byline", "lang", "people"),
+    [
+        ("Marna van der Merwe", "<div class='hero-information-author'>Written by <span>Dr Marna van der Merwe</span>, "
+         "<span>Dr Dieter Veldsman</span>, <span>Erik van Vulpen</span></div>", "en",
+         ("Dr Marna van der Merwe", "Dr Dieter Veldsman", "Erik van Vulpen")),
+        ("Jana Köhler", "<p class='article-byline'>Von Jana Köhler und Jan Schmidt</p>", "de",
+         ("Jana Köhler", "Jan Schmidt")),
+        ("Ana Ruiz", "<div class='post-author'>Por Ana Ruiz y Pau Gasol</div>", "es", ("Ana Ruiz", "Pau Gasol")),
+    ],
+)
+def test_a_byline_naming_the_one_structured_author_and_others_names_them_all(first: str, byline: str, lang: str,
+                                                                            people: tuple[str, ...]) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": first}})
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", head, lang=lang).authors == people
+    assert _meta(f"<h1>Ein Titel</h1>{byline}", f"<meta name='author' content='{first}'>", lang=lang).authors == people
+
+
+@pytest.mark.parametrize(
+    ("first", "card", "lang"),
+    [
+        ("Tina Flint Huffman", "<div class='blog-item-author-profile'><div>Tina Flint Huffman</div>"
+         "<div>Go From Overlooked To Overbooked</div></div>", "en"),
+        ("Charlie Hills", "<div class='byline-wrapper'><div>Charlie Hills</div><div>Nov 02, 2025</div>"
+         "<div>∙ Paid</div></div>", "en"),
+        ("Jana Köhler", "<div class='author-line'><div>Jana Köhler</div><div>Leitende Redakteurin</div>"
+         "<div>Karl Schmidt</div></div>", "de"),
+    ],
+)
+def test_the_lines_of_an_author_card_add_no_people_to_the_structured_author(first: str, card: str,
+                                                                              lang: str) -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Ein Titel", "author": {"@type": "Person", "name": first}})
+    assert _meta(f"<h1>Ein Titel</h1>{card}", head, lang=lang).authors == (first,)
