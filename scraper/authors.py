@@ -344,6 +344,11 @@ def after_stop_label(text: str) -> tuple[str, str] | None:
     return match.group().strip(" |"), text[match.end():].strip(" :：|-–—")
 
 
+def opens_byline(text: str) -> bool:
+    """Whether ``text`` opens with a byline's label ("By", "Von", "Por", "Text:")."""
+    return _words().prefix.match(text.lstrip()) is not None
+
+
 def name_key(name: str) -> str:
     """The comparison key of a name or a site name (NFKC, case-folded, word characters only)."""
     return _key(name)

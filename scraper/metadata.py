@@ -20,7 +20,9 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil import parser as dateutil_parser
 from htmldate import find_date
 from htmldate.extractors import try_date_expr
 from lxml import etree
@@ -33,6 +35,7 @@ from scraper.authors import (
     after_stop_label,
     agency_name,
     name_key,
+    opens_byline,
     person_key,
     split_byline,
     undo_double_utf8,
@@ -1158,7 +1161,18 @@ _MODIFIED_META = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified", "modified_time",
     "lastmod", "last-modified", "dcterms.modified", "dc.date.modified", "article.updated", "updated",
 )
-_DATE_MARKUP = etree.XPath("/descendant::*[@itemprop='datePublished' or @itemprop='dateModified' or self::time]")
+_DATE_MARKUP = etree.XPath("/descendant::*[contains(@itemprop, 'datePublished') or contains(@itemprop, 'dateModified')"
+                           " or self::time]")
+
+
+_ITEM_SCOPE = etree.XPath("ancestor-or-self::*[@itemscope][1]/@itemtype")
+
+
+def _of_article(el: etree._Element) -> bool:
+    """Whether microdata ``el`` belongs to the article's item (``itemtype`` NewsArticle, BlogPosting...), not
+    to an answer, a comment or a teaser's item inside the page."""
+    scope = _ITEM_SCOPE(el)
+    return bool(scope) and str(scope[0]).rstrip("/").rsplit("/", 1)[-1].casefold() in _ARTICLE_TYPES
 
 
 def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str], list[etree._Element]]:
@@ -1172,18 +1186,20 @@ def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str], list[etre
     for el in _DATE_MARKUP(tree):
         if el.tag == "time" and el.get("datetime") is not None:
             times.append(el)
-        itemprop = el.get("itemprop")
+        props = (el.get("itemprop") or "").split()  # "datePublished dateCreated": one element, several properties
+        is_published, is_modified = "datePublished" in props, "dateModified" in props
         cls = el.get("class") or ""
         is_time = el.tag == "time"
         time_published = is_time and (el.get("pubdate") is not None or "publish" in cls or "entry-date" in cls
                                       or "post-date" in cls)
         time_modified = is_time and ("updated" in cls or "modified" in cls)
-        for name, value in el.items():  # one element's attributes in their order
-            if name not in ("datetime", "content"):
-                continue
-            if (itemprop == "datePublished" or (time_published and name == "datetime")) and not _in_teaser(el):
+        values = [(name, value) for name, value in el.items() if name in ("datetime", "content")]
+        if not values and (is_published or is_modified) and len(text := _text(el)) <= 80 and _of_article(el):
+            values = [("text", text)]  # "<div itemprop='datePublished'>2019-11-19T08:57:40+01:00</div>"
+        for name, value in values:  # one element's attributes in their order
+            if (is_published or (time_published and name == "datetime")) and not _in_teaser(el):
                 published.append(value)
-            if itemprop == "dateModified" or (time_modified and name == "datetime"):
+            if is_modified or (time_modified and name == "datetime"):
                 modified.append(value)
     return published, modified, times
 
@@ -1196,6 +1212,61 @@ _UPDATED_CUE = re.compile(
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
 _FUTURE = dt.timedelta(days=1)
 _MIN_DATE = dt.datetime(1995, 1, 1)
+
+
+# Time zones as news pages abbreviate them, in hours from UTC (where one abbreviation names several zones,
+# the one news sites use most: IST India, CST the US).
+_ZONES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "IST": 5.5, "CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2,
+    "WEST": 1, "EET": 2, "EEST": 3, "OEZ": 2, "OESZ": 3, "MSK": 3, "EAT": 3, "WAT": 1, "CAT": 2, "SAST": 2,
+    "GST": 4, "PKT": 5, "NPT": 5.75, "BDT": 6, "ICT": 7, "WIB": 7, "HKT": 8, "SGT": 8, "PHT": 8, "AWST": 8,
+    "JST": 9, "KST": 9, "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9,
+    "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
+}
+# US zones named without saying summer or winter ("9:02 AM ET"): the offset of that day in that region.
+_REGIONS = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
+_ZONE_SECONDS = {name: int(hours * 3600) for name, hours in _ZONES.items()}
+
+
+@functools.cache
+def _region(zone: str) -> dt.tzinfo | None:
+    try:
+        return ZoneInfo(_REGIONS[zone])
+    except (KeyError, ZoneInfoNotFoundError):
+        return None
+
+
+def _zones(name: str | None, offset: int | None) -> dt.tzinfo | int | None:
+    """dateutil's ``tzinfos``: a zone abbreviation's offset in seconds, or its region (a numeric offset as given)."""
+    if name in _REGIONS:
+        return _region(name)
+    return _ZONE_SECONDS.get(name or "", offset)
+_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?![a-z])", re.I)
+_CLOCK = re.compile(r"(?<![\d:.])([01]?\d|2[0-3])(?::|h(?=\d\d))([0-5]\d)(?::([0-5]\d))?(?![\d:])"
+                    r"(?:\s*([aApP])\.?\s?[mM]\b\.?)?(?:\s*\(?([A-Z]{2,5})\b\)?)?")
+_CAPITALS = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def _written_datetime(text: str) -> str | None:
+    """A datetime written out in words, with its time: "19 Nov 2019 07:09 GMT", "Tue Nov 19 2019 03:05:46
+    GMT+0000", "Mon, 18 Nov 2019 16:07:38 -0600", "November 19, 2019, 07:47 PM EST" (python-dateutil, with the
+    zone abbreviations news pages print); None without an English month name, a year or a time (a day in
+    numbers alone is the writer's habit: ``_text_date`` reads those)."""
+    if len(text) > 80 or not _MONTH_NAME.search(text) or not re.search(r"\b(?:19|20)\d{2}\b", text) or \
+            not _CLOCK.search(text):
+        return None
+    text = re.sub(r"\b(?:GMT|UTC)\s?(?=[+-]\d)", "", text)  # "GMT+0100" is +01:00 (dateutil reads it POSIX-wise)
+    # capitals that are no zone, month or half of the day go ("AMT": Armenia's or the Amazon's): a local time
+    text = _CAPITALS.sub(lambda m: m[0] if m[0] in _ZONES or m[0] in _REGIONS or m[0] in ("AM", "PM")
+                         or _MONTH_NAME.fullmatch(m[0]) else "", text)
+    try:
+        parsed: dt.datetime = dateutil_parser.parse(text, tzinfos=_zones, default=dt.datetime(1900, 1, 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if parsed.year == 1900:
+        return None
+    return parsed.isoformat()
 
 
 def iso_datetime(value: Any) -> str | None:
@@ -1215,6 +1286,8 @@ def iso_datetime(value: Any) -> str | None:
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
+        if (written := _written_datetime(value)) is not None:
+            return written
         try:
             return dt.date.fromisoformat(text[:10]).isoformat()
         except ValueError:
@@ -1292,6 +1365,25 @@ def _month_first(tree: etree._Element, meta: dict[str, str], body: str = "") -> 
 _MonthFirst = Callable[[], bool]
 
 
+def _with_clock(day: str, text: str) -> str:
+    """The printed ``day`` with the time the same line prints ("Published 11:11 PM EST Nov 19, 2019",
+    "November 19, 2019, 9:02 AM", "기사입력 : 2018-08-25 15:24", "le 19 novembre 2019 à 14h30"), with its
+    zone's offset when the line names one; the day alone when the line prints no time."""
+    match = _CLOCK.search(text)
+    if match is None or len(day) != 10:
+        return day
+    hour, minute, second, half, zone = match.groups()
+    hour_n = int(hour)
+    if half:
+        if not 1 <= hour_n <= 12:
+            return day
+        hour_n = hour_n % 12 + (12 if half.lower() == "p" else 0)
+    stamp = f"{day}T{hour_n:02d}:{minute}:{second or '00'}"
+    zone_info = dt.timezone(dt.timedelta(seconds=_ZONE_SECONDS[zone])) if zone in _ZONE_SECONDS else (
+        _region(zone) if zone in _REGIONS else None)
+    return dt.datetime.fromisoformat(stamp).replace(tzinfo=zone_info).isoformat() if zone_info else stamp
+
+
 def _text_date(text: str, now: dt.datetime, month_first: _MonthFirst | None = None) -> str | None:
     """A day from printed text ("March 1, 2024", "12.12.2025", "28. April 2023"), via htmldate's parsers;
     "3/4/2025" is 4 March where the page writes the month first (``month_first``: asked only for a numeric
@@ -1306,7 +1398,10 @@ def _text_date(text: str, now: dt.datetime, month_first: _MonthFirst | None = No
             pass  # "25/12/2025" on such a page: written day first after all
     # htmldate's fast parsers only: its extensive mode calls dateparser (tenths of a second a call);
     # the whole-page htmldate fallback still reads the formats these miss
-    found = try_date_expr(text, "%Y-%m-%d", False, _MIN_DATE, (now + _FUTURE).replace(tzinfo=None))
+    latest = (now + _FUTURE).replace(tzinfo=None)
+    found = try_date_expr(text, "%Y-%m-%d", False, _MIN_DATE, latest)
+    if not isinstance(found, str) and _CLOCK.search(text):  # "Published 11:11 PM EST Nov 19, 2019": the time first
+        found = try_date_expr(_CLOCK.sub(" ", text), "%Y-%m-%d", False, _MIN_DATE, latest)
     return found if isinstance(found, str) else None
 
 
@@ -1332,7 +1427,9 @@ def _printed_dates(times: list[etree._Element], h1: etree._Element | None, now: 
     for el in times[:20]:
         if not _byline_element_ok(el, teasers=True) or (not teasers and _in_teaser(el)):
             continue
-        value = _plausible(iso_datetime(el.get("datetime")), now) or _text_date(_text(el), now, month_first)
+        value = _plausible(iso_datetime(el.get("datetime")), now)
+        if not value and (day := _text_date(printed := _text(el), now, month_first)):
+            value = _with_clock(day, printed)
         if not value:
             continue
         context = f"{el.get('class', '')} {_text(el.getparent()) if el.getparent() is not None else ''}"[:200]
@@ -1367,12 +1464,16 @@ def _dates_near(h1: etree._Element, now: dt.datetime, month_first: _MonthFirst |
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
             continue
         own = clean_string(el.text) or ""
+        if own and len(el) and opens_byline(own) and _byline_element_ok(el, teasers=True):
+            # a byline and its date: "By <a>Louis Jacobson</a> on Monday, November 18th, 2019 at 11:04 a.m."
+            own = clean_string(" ".join(filter(None, (el.text, *(child.tail for child in el))))) or ""
         if not own or len(own) > 80 or not re.search(r"\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2}", own):
             continue
         label = f"{own} {clean_string(el.getprevious().text) if el.getprevious() is not None else ''}"
         value = _text_date(own, now, month_first)
         if not value or (not teasers and _in_teaser(el)):
             continue
+        value = _with_clock(value, own)
         if _UPDATED_CUE.search(label):
             updated = updated or value
         else:
@@ -1499,6 +1600,8 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
     # The page's printed header date when its metadata is silent: where both exist and the printed
     # one is later, it is far more often an "updated" stamp or a teaser's date than a correction.
     published, source = (structured, "structured") if structured else (printed, "printed")
+    if structured and len(structured) == 10 and printed and len(printed) > 10 and printed[:10] == structured:
+        published = printed  # the metadata's day, the time the header prints with it
     if structured and printed and _as_datetime(printed) < _as_datetime(structured) - _FUTURE and \
             _printed_differs(printed, structured):
         # A printed day before the metadata's cannot be an "updated" stamp: the metadata holds a
@@ -1515,8 +1618,11 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
         modified = printed_updated
     if published and modified:
         try:
-            if _as_datetime(modified) < _as_datetime(published) and not _same_day(modified, published[:10]):
-                modified = None  # a modified date before publication is a template's mistake
+            # a modified date before publication is a template's mistake; a day alone is only compared as a day
+            both_timed = len(modified) > 10 and len(published) > 10
+            if _as_datetime(modified) < _as_datetime(published) and (
+                    both_timed or not _same_day(modified, published[:10])):
+                modified = None
         except ValueError:
             modified = None
     return published, modified, source if published else None

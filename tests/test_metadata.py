@@ -178,6 +178,65 @@ def test_dates_keep_time_and_offset_and_modified_never_precedes_published() -> N
     assert meta.modified is None
 
 
+def test_a_modified_time_before_the_published_one_goes_but_a_modified_day_alone_is_compared_as_a_day() -> None:
+    timed = _meta(head=_ld({"@type": "NewsArticle", "datePublished": "2025-06-12T07:15:00+00:00",
+                            "dateModified": "2025-06-12T07:10:00+00:00"}))
+    assert (timed.published, timed.modified) == ("2025-06-12T07:15:00+00:00", None)
+    day = _meta(head=_ld({"@type": "NewsArticle", "datePublished": "2025-06-12T07:15:00+00:00",
+                          "dateModified": "2025-06-12"}))
+    assert day.modified == "2025-06-12"
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("12 Jun 2025 07:09 GMT", "2025-06-12T07:09:00+00:00"),
+    ("Thu, 12 Jun 2025 16:07:38 -0600", "2025-06-12T16:07:38-06:00"),  # RFC 2822
+    ("Thu Jun 12 2025 03:05:46 GMT+0100", "2025-06-12T03:05:46+01:00"),  # JavaScript's Date.toString()
+    ("01:38:07 PM IST Jun 12, 2025", "2025-06-12T13:38:07+05:30"),
+    ("June 12, 2025, 07:47 PM EST", "2025-06-12T19:47:00-05:00"),
+    ("June 12, 2025 9:02 AM ET", "2025-06-12T09:02:00-04:00"),  # the region's summer offset that day
+    ("June 12, 2025 - 11:28 AMT", "2025-06-12T11:28:00"),  # an abbreviation naming several zones: local time
+])
+def test_a_datetime_written_in_words_keeps_its_time_and_zone(written: str, expected: str) -> None:
+    for head in (_ld({"@type": "NewsArticle", "datePublished": written}),
+                 f"<meta property='article:published_time' content='{written}'>"):
+        meta = _meta(head=head, url="https://news.example.com/story")
+        assert (meta.published, meta.published_source) == (expected, "structured")
+
+
+def test_microdata_dates_with_several_properties_or_in_the_text_of_the_articles_item() -> None:
+    several = _meta(head="<meta itemprop='datePublished dateCreated' content='2025-06-12T17:56:27.000Z'>",
+                    url="https://news.example.com/story")
+    assert several.published == "2025-06-12T17:56:27+00:00"
+    item = ("<div itemscope itemtype='http://schema.org/NewsArticle'><h1>Reservoir levels fall</h1>"
+            "<div itemprop='datePublished'>2025-06-12T08:57:40+01:00</div>"
+            "<div itemscope itemtype='https://schema.org/Answer'>"
+            "<div class='d-none' itemprop='dateModified'>2025-06-19 01:30:35 +00:00</div></div></div>")
+    meta = _meta(item, url="https://news.example.com/story")
+    assert (meta.published, meta.modified) == ("2025-06-12T08:57:40+01:00", None)  # not an answer's date
+    answer_only = _meta(item.replace("NewsArticle", "QAPage"), url="https://news.example.com/story")
+    assert answer_only.published != "2025-06-12T08:57:40+01:00"
+
+
+@pytest.mark.parametrize(("line", "lang", "expected"), [
+    ("Published 11:11 PM EST Jun 11, 2025", "en", "2025-06-11T23:11:00-05:00"),  # the time before the day
+    ("June 11, 2025, 9:02 AM", "en", "2025-06-11T09:02:00"),
+    ("on Wednesday, June 11th, 2025 at 11:04 a.m.", "en", "2025-06-11T11:04:00"),
+    ("By <a href='/staff/jane-doe/'>Jane Doe</a> on Wednesday, June 11th, 2025 at 11:04 a.m.", "en",
+     "2025-06-11T11:04:00"),  # the byline's date between its links
+    ("기사입력 : 2025-06-11 15:24", "ko", "2025-06-11T15:24:00"),
+    ("le 11 juin 2025 à 14h30", "fr", "2025-06-11T14:30:00"),
+    ("11.06.2025, 14:30 Uhr", "de", "2025-06-11T14:30:00"),
+    ("Veröffentlicht am 11.06.2025", "de", "2025-06-11"),  # no time printed: the day alone, not "11:06"
+])
+def test_the_time_printed_with_the_day_is_kept(line: str, lang: str, expected: str) -> None:
+    body = f"<h1>Reservoir levels fall</h1><p class='meta'>{line}</p>"
+    meta = _meta(body, url="https://news.example.com/story", lang=lang)
+    assert (meta.published, meta.published_source) == (expected, "printed")
+    with_day = _meta(body, head=_ld({"@type": "NewsArticle", "datePublished": "2025-06-11"}),
+                     url="https://news.example.com/story", lang=lang)
+    assert (with_day.published, with_day.published_source) == (expected, "structured")
+
+
 def test_a_date_in_the_future_is_refused() -> None:
     head = "<meta property='article:published_time' content='2025-07-30T10:00:00Z'>"
     meta = _meta(head=head, url="https://news.example.com/story")
