@@ -176,6 +176,8 @@ def _name_tokens(piece: str, trusted: int = 0, first_name: bool = True) -> list[
             break
     if not tokens or len(tokens) > _MAX_NAME_WORDS:
         return None
+    if len(tokens) == 1 and tokens[0].isupper() and tokens[0].isalpha() and len(tokens[0]) >= 4:
+        return None  # "KWCHCIK", "WDAY": a station's call sign or an acronym, not a person's one name
     if not trusted and len(tokens) == 1 and tokens[0].islower():
         return None  # "by filing your taxes": a lower-case word after "by" in running text is no name
     for i, token in enumerate(tokens):
@@ -262,7 +264,12 @@ def _add_piece(piece: str, people: list[str], agencies: list[str], publishers: f
                trusted: int, previous_multiword: bool) -> bool:
     """Add one byline piece to ``people`` or ``agencies``; return whether the last name added has
     several words (a single word after it is a place or an affiliation)."""
-    if people and _is_credential(piece) and not agency_name(piece):
+    words = _words()
+    if people and _is_credential(piece) and not agency_name(piece) and not any(
+            t.casefold() in words.organisations for t in piece.split()) and (
+            not people[-1].isupper() or all(t.casefold() in words.credentials for t in piece.split())):
+        # after a name in capitals ("LISA MASCARO, MARY CLARE JALONICK"), capitals say nothing: only the
+        # credentials listed are credentials
         people[-1] = f"{people[-1]}, {piece}"
         return previous_multiword
     if all(t.casefold() in _words().credentials for t in piece.split()):
@@ -273,8 +280,8 @@ def _add_piece(piece: str, people: list[str], agencies: list[str], publishers: f
     kind, name = result
     if kind == "agency":
         agencies.append(name)
-        return previous_multiword
-    if previous_multiword and " " not in name and people:
+        return True  # "Reuters, Washington": a single word after the agency is its dateline's place
+    if previous_multiword and " " not in name and (people or agencies):
         return previous_multiword  # "Birgit Baumann, Frankfurt": a place or an affiliation after the name
     people.append(name)
     return " " in name

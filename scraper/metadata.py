@@ -317,6 +317,7 @@ def _publisher_keys(sites: list[str], objects: list[dict[str, Any]], article: di
             orgs.append(obj.get("name"))
     keys = {"org:" + name_key(o) for o in orgs if isinstance(o, str)}
     keys |= {"site:" + name_key(s) for s in sites}
+    keys |= {"site:" + name_key(s[4:]) for s in sites if s[:4].casefold() == "the "}  # "Telegraph Sport"
     keys |= {"host:" + k for k in _host_keys(url)}
     return frozenset(k for k in keys if k.partition(":")[2] and k.partition(":")[2] not in persons)
 

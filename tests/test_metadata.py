@@ -9,7 +9,7 @@ import json
 import pytest
 
 from scraper import clean
-from scraper.authors import split_byline
+from scraper.authors import Byline, split_byline
 from scraper.clean import parse_html
 from scraper.metadata import PageMeta, read_page_meta, strip_site_name
 from tests.conftest import BODY
@@ -107,6 +107,17 @@ def test_strip_site_name_keeps_a_title_that_is_only_the_site_name() -> None:
         ("BySummer Swann", ("Summer Swann",)),
         ("Written By Angela Holliday-Bell, MD*", ("Angela Holliday-Bell, MD",)),
         ("Von Jan Koch† und Eva Lang‡", ("Jan Koch", "Eva Lang")),
+        # names in capitals: capitals after them are more names, not credentials (only listed ones are)
+        ("By LISA MASCARO, MARY CLARE JALONICK and ERIC TUCKER", ("LISA MASCARO", "MARY CLARE JALONICK",
+                                                                 "ERIC TUCKER")),
+        ("DANICA KIRKA, JILL LAWLESS", ("DANICA KIRKA", "JILL LAWLESS")),
+        ("JANE DOE, MD", ("JANE DOE, MD",)),
+        ("By Sandee LaMotte, CNN", ("Sandee LaMotte",)),  # the outlet, not a credential
+        ("Por Ana Ruiz, RTVE", ("Ana Ruiz",)),
+        ("By Victor Davis Hanson | About Victor Davis Hanson", ("Victor Davis Hanson",)),
+        ("KWCHCIK", ()),  # a station's call sign
+        ("PMJS - Coordenadoria de TI", ()),  # a city hall's IT department
+        ("Department of Health", ()),
     ],
 )
 def test_bylines_become_people(byline: str, people: tuple[str, ...]) -> None:
@@ -117,6 +128,20 @@ def test_wire_services_go_to_agencies_not_authors() -> None:
     byline = split_byline("Jane Doe, AP; Reuters; dpa")
     assert byline.people == ("Jane Doe",)
     assert byline.agencies == ("AP", "Reuters", "dpa")
+
+
+@pytest.mark.parametrize(("byline", "agency"), [("Reuters, Washington,", "Reuters"), ("dpa, Berlin", "dpa"),
+                                                ("EFE, Madrid", "EFE")])
+def test_the_place_after_a_wire_service_is_its_dateline_not_an_author(byline: str, agency: str) -> None:
+    assert split_byline(byline) == Byline((), (agency,))
+    assert split_byline(f"{byline.rstrip(',')}, Jane Doe").people == ("Jane Doe",)
+
+
+def test_a_desk_named_after_the_site_is_not_an_author() -> None:
+    head = "<meta property='og:site_name' content='The Telegraph'>"
+    meta = _meta("<h1>Reservoir levels fall</h1><p class='byline'>By Telegraph Sport</p>", head=head,
+                 url="https://www.telegraph.co.uk/sport/2025/06/12/story/")
+    assert meta.authors == ()
 
 
 @pytest.mark.parametrize(
