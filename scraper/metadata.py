@@ -379,7 +379,10 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
     out = texts[0]
     for sep, text in zip(seps, texts[1:], strict=True):
         out += sep + text
-    return out.strip(" |–—-:·•»«~/") or title
+    stripped = out.strip(" |–—-:·•»«~/")
+    if out.rstrip().endswith("»") and stripped.count("«") > stripped.count("»"):
+        stripped += "»"  # the headline's own closing quote: 'Модель: «Посмотри на красотку»'
+    return stripped or title
 
 
 def _visible(el: etree._Element) -> bool:
@@ -432,7 +435,8 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
     site's name first. The ``<h1>`` sharing the most words with one of them wins if it shares more
     than ``_AGREE`` of them (the printed form); typed in capitals, the reference's casing is used;
     holding a reference plus a label or a date ("Title: …", "… Posted on …"), the reference is used.
-    With no ``<h1>`` agreeing (a logo, a section name, a slogan), the first reference wins.
+    With no ``<h1>`` agreeing (a logo, a section name, a slogan), an ``<h1 itemprop="headline">`` is the
+    headline all the same (the SEO title differs from the printed one), else the first reference wins.
     """
     titles = [_text(el) for el in _TITLE(tree)[:1]]
     raw_refs = [article.get("headline"), meta.get("og:title"), meta.get("twitter:title"), *titles]
@@ -450,6 +454,11 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
             same = max(refs, key=lambda r: SequenceMatcher(None, name_key(r), name_key(best)).ratio())
             return same if SequenceMatcher(None, name_key(same), name_key(best)).ratio() >= 0.85 else best
         return next((r for r in refs if _wraps(best, r)), best)
+    for h in h1s:  # none agrees, but the page marks one as its headline (microdata): the printed headline
+        if "headline" in (h.get("itemprop") or "").split() and _of_article(h, _STORY_TYPES) and (text := _text(h)):
+            marked = strip_site_name(text, site_keys)
+            if marked in headings:
+                return marked
     return refs[0] if refs else None
 
 
@@ -1169,11 +1178,15 @@ _DATE_MARKUP = etree.XPath("/descendant::*[contains(@itemprop, 'datePublished') 
 _ITEM_SCOPE = etree.XPath("ancestor-or-self::*[@itemscope][1]/@itemtype")
 
 
-def _of_article(el: etree._Element) -> bool:
-    """Whether microdata ``el`` belongs to the article's item (``itemtype`` NewsArticle, BlogPosting...), not
-    to an answer, a comment or a teaser's item inside the page."""
+# An article's own item, not the page around it or a post on a forum
+_STORY_TYPES = _ARTICLE_TYPES - {"webpage", "medicalwebpage", "posting", "discussionforumposting", "socialmediaposting"}
+
+
+def _of_article(el: etree._Element, types: frozenset[str] = _ARTICLE_TYPES) -> bool:
+    """Whether microdata ``el`` belongs to the article's item (``itemtype`` NewsArticle, BlogPosting...: one of
+    ``types``), not to an answer, a comment or a teaser's item inside the page."""
     scope = _ITEM_SCOPE(el)
-    return bool(scope) and str(scope[0]).rstrip("/").rsplit("/", 1)[-1].casefold() in _ARTICLE_TYPES
+    return bool(scope) and str(scope[0]).rstrip("/").rsplit("/", 1)[-1].casefold() in types
 
 
 def _markup_dates(tree: etree._Element) -> tuple[list[str], list[str], list[etree._Element]]:

@@ -79,6 +79,22 @@ def test_a_date_printed_inside_the_h1_is_not_part_of_the_headline() -> None:
     assert _meta(body, head).title == "Preparing a transition in Debusine"
 
 
+@pytest.mark.parametrize(("itemtype", "lang", "h1", "seo"), [
+    ("http://schema.org/Article", "en", "The Disappearance of John M. Ford",
+     "The Resurrection of the Greatest Sci-Fi Writer You’ve Never Read"),
+    ("https://schema.org/NewsArticle", "ru", "53-летняя модель: «Посмотри на красотку, которая превратилась в старуху»",
+     "53-летняя модель рассказала что больше всего боится стареть: новости, фото"),
+])
+def test_the_h1_the_article_marks_as_its_headline_wins_over_another_seo_title(itemtype: str, lang: str, h1: str,
+                                                                              seo: str) -> None:
+    head = f"<meta property='og:title' content='{seo}'>" + _ld({"@type": "NewsArticle", "headline": seo})
+    body = f"<div itemscope itemtype='{itemtype}'><h1 itemprop='headline'>{h1}</h1></div>"
+    assert _meta(body, head, lang=lang).title == h1
+    # the page's item, not the article's (a portfolio page's "Web Designs"): the SEO title stays
+    page = body.replace(itemtype, "https://schema.org/WebPage")
+    assert _meta(page, head, lang=lang).title == seo
+
+
 def test_strip_site_name_keeps_a_title_that_is_only_the_site_name() -> None:
     assert strip_site_name("The Courier", {"thecourier"}) == "The Courier"
 
