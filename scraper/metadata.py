@@ -663,8 +663,8 @@ def _byline_element_ok(el: etree._Element, teasers: bool = False) -> bool:
         names = f"{node.get('class', '')} {node.get('id', '')}"
         boxed = boxed or tag in ("aside", "footer")
         region = region or (depth > 0 and _region_names(names))
-        if _refused_names(names, own=depth == 0):
-            return False
+        if _refused_names(names, own=depth == 0) and (depth == 0 or node.find(".//h1") is None):
+            return False  # a card, a widget... unless it holds the headline: the article's own header card
     return not (boxed or region)
 
 

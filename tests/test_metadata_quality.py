@@ -364,6 +364,20 @@ def test_the_byline_of_a_related_story_s_card_is_not_the_article_s(teaser: str, 
     assert read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW).authors == ("Ann Baker",)
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_article_s_header_in_a_card_names_its_writer_and_a_teaser_card_does_not(lang: str) -> None:
+    """A "card" container is a teaser's, unless it holds the page's headline: then it is the article's own
+    header, styled as a card ("<div class='header-wrapper card'><header><h1>...")."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    header = ("<div class='header-wrapper card'><header class='post-header'><h1>Does the claim hold?</h1>"
+              "<ul class='authors'><li><a class='author' href='/author/dan/'>Dan Evon</a></li></ul></header></div>")
+    html = f"<html lang='{lang}'><body><article>{header}{paragraphs}</article></body></html>"
+    assert read_page_meta(parse_html(html), "https://news.example.com/story", now=NOW).authors == ("Dan Evon",)
+    teaser = html.replace("<h1>Does the claim hold?</h1>", "<h3><a href='/other'>Another claim checked</a></h3>")
+    teaser = teaser.replace("<article>", "<article><h1>Does the claim hold?</h1>")
+    assert read_page_meta(parse_html(teaser), "https://news.example.com/story", now=NOW).authors == ()
+
+
 @pytest.mark.parametrize(
     ("body", "lang", "people"),
     [
