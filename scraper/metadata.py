@@ -450,6 +450,8 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
         if score > best_score:
             best, best_score = h, score
     if best is not None and best_score > _AGREE:
+        if ("?" in best or "\ufffd" in best) and (repaired := _unmangled(best, refs)):
+            return repaired
         if best.isupper() and refs:  # typed in capitals for the style; the reference has the case
             same = max(refs, key=lambda r: SequenceMatcher(None, name_key(r), name_key(best)).ratio())
             return same if SequenceMatcher(None, name_key(same), name_key(best)).ratio() >= 0.85 else best
@@ -460,6 +462,18 @@ def _headline(tree: etree._Element, meta: dict[str, str], article: dict[str, Any
             if marked in headings:
                 return marked
     return refs[0] if refs else None
+
+
+def _unmangled(heading: str, refs: list[str]) -> str | None:
+    """The reference the ``<h1>`` is, where the page's encoding turned characters into "?" or U+FFFD in the
+    heading only ("Event Planning? Beginner? Guide" for "Event Planning: Beginner's Guide"); None if the two
+    differ otherwise."""
+    for ref in refs:
+        ops = [op for op in SequenceMatcher(None, heading, ref, autojunk=False).get_opcodes() if op[0] != "equal"]
+        if ops and all(tag == "replace" and set(heading[i1:i2]) <= {"?", "\ufffd"} and j2 - j1 <= 3
+                       for tag, i1, i2, j1, j2 in ops):
+            return ref
+    return None
 
 
 # SEO plugins cut JSON-LD ``headline`` at 110 characters (Google's old limit), mid-sentence.

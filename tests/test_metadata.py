@@ -95,6 +95,20 @@ def test_the_h1_the_article_marks_as_its_headline_wins_over_another_seo_title(it
     assert _meta(page, head, lang=lang).title == seo
 
 
+@pytest.mark.parametrize(("h1", "og"), [
+    ("What Are The Basics Of Event Planning? Beginner? Guide",
+     "What Are The Basics Of Event Planning: Beginner's Guide"),
+    ("Stra\ufffde gesperrt: Umleitung \ufffdber die B 27", "Straße gesperrt: Umleitung über die B 27"),
+])
+def test_an_h1_whose_characters_the_encoding_turned_into_question_marks_gives_way_to_the_reference(
+        h1: str, og: str) -> None:
+    head = f"<meta property='og:title' content=\"{og}\">"
+    assert _meta(f"<h1>{h1}</h1>", head).title == og
+    assert _meta("<h1>Is the drought over? Experts are not sure</h1>",
+                 "<meta property='og:title' content='Is the drought over? Experts are not sure'>").title == \
+        "Is the drought over? Experts are not sure"
+
+
 def test_strip_site_name_keeps_a_title_that_is_only_the_site_name() -> None:
     assert strip_site_name("The Courier", {"thecourier"}) == "The Courier"
 
