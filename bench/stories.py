@@ -355,14 +355,37 @@ def timed_adds(index: StoryIndex, batch: list[Newcomer]) -> list[float]:
     return times
 
 
-def scale_test(sizes: list[int], probes: list[Newcomer], rng: random.Random, folder: Path) -> list[dict[str, float]]:
+_FIXED_PROBES = 200
+
+
+def timed_lookups(index: StoryIndex, probes: list[Newcomer]) -> list[float]:
+    """Seconds each lookup alone takes (``StoryIndex.closest``: nothing is added)."""
+    times = []
+    for item in probes:
+        t = time.perf_counter()
+        index.closest(item)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def scale_test(sizes: list[int], comers: list[Newcomer], stories: list[str], rng: random.Random, folder: Path
+               ) -> list[dict[str, float]]:
     """Index background articles up to each size, then time looking up (and adding) 2,000 corpus articles,
-    another 2,000 at each size."""
+    another 2,000 at each size; and, at every size, the lookup alone (nothing added) of the same 1,000 corpus
+    articles, whose relatives in the corpus (the other articles of their stories) were indexed first and are
+    never among the 2,000 added: the same work at every size but the size, read from SQLite after the store's
+    kept lists are dropped (cold) and again with them kept (warm). ``stories``: each newcomer's true story."""
     path = folder / "scale.sqlite3"
     store = SQLiteStore(path, batch=2000)
     index = StoryIndex(store, run="scale")
+    fixed = comers[-_FIXED_PROBES:]
+    theirs = set(stories[-_FIXED_PROBES:])
+    relatives = [c for c, story in zip(comers[:-_FIXED_PROBES], stories, strict=False) if story in theirs]
+    probes = [c for c, story in zip(comers[:-_FIXED_PROBES], stories, strict=False) if story not in theirs]
+    for item in relatives:
+        index.add(item)
     rows = []
-    have = 0
+    have = len(relatives)
     fill_rate = []
     for size in sizes:
         while have < size:
@@ -373,6 +396,9 @@ def scale_test(sizes: list[int], probes: list[Newcomer], rng: random.Random, fol
             fill_rate.append(len(chunk) / (time.perf_counter() - t))
             have += len(chunk)
         store._commit()
+        store._forget_lists()  # every list read from the file, as in an index far larger than the kept lists
+        cold = timed_lookups(index, fixed)
+        warm = timed_lookups(index, fixed)
         # A sample of corpus articles not looked up before, so that every size meets alike related ones.
         sample = probes[len(rows) * 2000:(len(rows) + 1) * 2000]
         times = timed_adds(index, sample)
@@ -380,9 +406,14 @@ def scale_test(sizes: list[int], probes: list[Newcomer], rng: random.Random, fol
         have += len(sample)
         rows.append({"articles": size, "lookup_ms_median": statistics.median(times) * 1000,
                      "lookup_ms_p99": sorted(times)[int(len(times) * 0.99)] * 1000,
+                     "cold_ms_median": statistics.median(cold) * 1000,
+                     "cold_ms_p99": sorted(cold)[int(len(cold) * 0.99)] * 1000,
+                     "warm_ms_median": statistics.median(warm) * 1000,
                      "file_mb": path.stat().st_size / 2**20, "fill_rate": fill_rate[-1]})
         print(f"  {size:>9,} articles: lookup+add median {rows[-1]['lookup_ms_median']:.3f} ms, "
-              f"p99 {rows[-1]['lookup_ms_p99']:.3f} ms, index file {rows[-1]['file_mb']:.0f} MiB, "
+              f"p99 {rows[-1]['lookup_ms_p99']:.3f} ms; lookup alone, same {len(fixed):,} articles: cold median "
+              f"{rows[-1]['cold_ms_median']:.3f} ms (p99 {rows[-1]['cold_ms_p99']:.3f}), warm median "
+              f"{rows[-1]['warm_ms_median']:.3f} ms; index file {rows[-1]['file_mb']:.0f} MiB, "
               f"filling at {fill_rate[-1]:,.0f} articles/s", flush=True)
     store.close()
     return rows
@@ -471,7 +502,9 @@ def print_scale(rows: list[dict[str, float]]) -> None:
     first, last = rows[0], rows[-1]
     print(f"  lookup time ratio {last['articles']:,.0f} / {first['articles']:,.0f} articles: "
           f"{last['lookup_ms_median'] / first['lookup_ms_median']:.2f} (median), "
-          f"{last['lookup_ms_p99'] / first['lookup_ms_p99']:.2f} (p99)")
+          f"{last['lookup_ms_p99'] / first['lookup_ms_p99']:.2f} (p99); lookup alone of the same articles: "
+          f"{last['cold_ms_median'] / first['cold_ms_median']:.2f} cold, "
+          f"{last['warm_ms_median'] / first['warm_ms_median']:.2f} warm (median)")
     per_million = last["file_mb"] / (last["articles"] / 1e6)
     print(f"  index file per million articles: {per_million:,.0f} MiB; peak memory of this process: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
@@ -601,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
         if sizes:
             print("lookup time against index size (background articles, then 2,000 corpus articles looked up "
                   "and added at each size):", flush=True)
-            result["scale"] = scale_test(sizes, comers, rng, Path(tmp))
+            result["scale"] = scale_test(sizes, comers, [items[k].story for k in order], rng, Path(tmp))
             print_scale(result["scale"])
         result.update(redis_checks(args, comers, placed, rng, Path(tmp)))
     result.update({"articles": len(items), "fingerprints_per_second": fp_rate, "index_per_second": index_rate,

@@ -152,6 +152,20 @@ def test_the_index_places_copies_rewrites_and_the_earliest_original(tmp_path: Pa
     store.close()
 
 
+def test_closest_finds_what_add_would_match_without_adding(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "stories.sqlite3")
+    index = StoryIndex(store, run="r1")
+    assert index.closest(_item("original", ORIGINAL, "2025-06-01T08:00:00+00:00")) is None  # an empty index
+    index.add(_item("original", ORIGINAL, "2025-06-01T08:00:00+00:00"))
+    found = index.closest(_item("cut", CUT, "2025-06-04T09:00:00+00:00", site="local.example.com"))
+    assert found is not None and (found[0].id, found[1].relation) == ("original", "copy")
+    assert index.closest(_item("other", OTHER, "2025-06-02T11:00:00+00:00")) is None
+    assert store.count() == 1  # nothing was added
+    placed = index.add(_item("cut", CUT, "2025-06-04T09:00:00+00:00", site="local.example.com"))
+    assert (placed.relation, placed.original["id"]) == ("copy", "original")  # type: ignore[index]
+    store.close()
+
+
 def test_a_batch_sees_what_it_added_before_committing_and_writes_what_single_commits_write(tmp_path: Path) -> None:
     # In bulk mode the articles, marks and stories a batch adds are written at its commit: until then every read
     # (the same record again, the same text, the story, the members naming an origin, the count) must see them.

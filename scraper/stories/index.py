@@ -92,6 +92,16 @@ class StoryIndex:
             lookup = _Lookup(self.store, item)
             return self._insert(item, self._best_match(item, lookup), lookup)
 
+    def closest(self, item: Newcomer) -> tuple[Entry, Match] | None:
+        """The article the index holds closest to ``item`` and how they relate (None: it would start a story),
+        without adding it: a dry run of ``add``, and the lookup alone for timing.
+
+        Raises:
+            StorageError: the store cannot be read.
+        """
+        with self.store.exclusive():
+            return self._best_match(item, _Lookup(self.store, item))
+
     def _best_match(self, item: Newcomer, lookup: _Lookup) -> tuple[Entry, Match] | None:
         """The closest article the index holds: a duplicate before a copy before a rewrite, then the strongest."""
         same_text = self.store.key_of_hash(item.content_hash)
