@@ -292,7 +292,30 @@ def _site_names(meta: dict[str, str], objects: list[dict[str, Any]], article: di
         if types & {"website", "organization", "newsmediaorganization", "corporation"}:
             names.append(obj.get("name") if isinstance(obj.get("name"), str) else None)
             names.append(obj.get("alternateName") if isinstance(obj.get("alternateName"), str) else None)
-    return [n for n in dict.fromkeys(clean_string(n) for n in names) if n]
+    return [n for n in dict.fromkeys(_site_name(n) for n in names) if n]
+
+
+_COPYRIGHT = re.compile(r"^(?:(?:copyright\b|©|\(c\)\s)\s*)+(?:[\d\s,–-]+\b)?", re.I)
+_RIGHTS = re.compile(r"[\s.,;:-]*(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+                     r"todos los derechos reservados)[\s.]*$", re.I)
+
+
+def _site_name(value: str | None) -> str | None:
+    """A site's name as its markup gives it, tidied: a URL is its host ("https://www.newsnation.in" ->
+    "newsnation.in"), a template's trailing "_" goes ("Wday_"), a copyright line is its holder ("© 2000-2026
+    Newegg Inc." -> "Newegg Inc.") or none ("Copyright 2014")."""
+    name = clean_string(value)
+    if not name:
+        return None
+    if name.startswith(("http://", "https://")):
+        netloc = urlsplit(name).netloc
+        name = netloc.removeprefix("www.") if "." in netloc else netloc.lstrip("@")  # "http://@VIChattanooga"
+    name = name.rstrip("_").strip()
+    if _COPYRIGHT.match(name):
+        name = _RIGHTS.sub("", _COPYRIGHT.sub("", name)).strip(" ,;:-")
+        if len(name) > 60 or not re.search(r"[^\W\d_]", name):
+            return None  # a sentence of terms, or only years
+    return name or None
 
 
 def _publisher_keys(sites: list[str], objects: list[dict[str, Any]], article: dict[str, Any], url: str | None
@@ -1725,7 +1748,7 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     return PageMeta(
         title=title, authors=byline.people, agencies=byline.agencies,
         published=published, published_source=published_source, modified=modified, canonical_url=canonical or url,
-        site_name=sites[0] if sites else clean_string(head.sitename),
+        site_name=sites[0] if sites else _site_name(head.sitename),
         description=clean_string(head.description) or clean_string(a.get("description")),
         categories=_listing(head.categories or a.get("articleSection") or meta.get("article:section")),
         tags=_listing(head.tags or a.get("keywords") or meta.get("news_keywords") or meta.get("keywords")),

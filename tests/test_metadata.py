@@ -109,6 +109,18 @@ def test_an_h1_whose_characters_the_encoding_turned_into_question_marks_gives_wa
         "Is the drought over? Experts are not sure"
 
 
+@pytest.mark.parametrize(("given", "site_name"), [
+    ("https://www.newsnation.in", "newsnation.in"),  # a URL: its host
+    ("Wday_", "Wday"),
+    ("© 2000-2026 Newegg Inc.", "Newegg Inc."),  # a copyright line: its holder
+    ("© 2025 Die Zeitung. Alle Rechte vorbehalten.", "Die Zeitung"),
+    ("Copyright 2014", None),  # only a year
+    ("The Courier", "The Courier"),
+])
+def test_the_site_name_is_a_name_not_a_url_or_a_copyright_line(given: str, site_name: str | None) -> None:
+    assert _meta(head=f"<meta property='og:site_name' content='{given}'>").site_name == site_name
+
+
 def test_strip_site_name_keeps_a_title_that_is_only_the_site_name() -> None:
     assert strip_site_name("The Courier", {"thecourier"}) == "The Courier"
 
