@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -346,26 +346,17 @@ def background(n: int, rng: random.Random, start: int) -> list[Newcomer]:
     return out
 
 
-def timed_adds(index: StoryIndex, batch: list[Newcomer]) -> list[float]:
+def timed(call: Callable[[Newcomer], object], batch: list[Newcomer]) -> list[float]:
+    """Seconds each call takes (``index.add``: lookup and insertion; ``index.closest``: the lookup alone)."""
     times = []
     for item in batch:
         t = time.perf_counter()
-        index.add(item)
+        call(item)
         times.append(time.perf_counter() - t)
     return times
 
 
 _FIXED_PROBES = 200
-
-
-def timed_lookups(index: StoryIndex, probes: list[Newcomer]) -> list[float]:
-    """Seconds each lookup alone takes (``StoryIndex.closest``: nothing is added)."""
-    times = []
-    for item in probes:
-        t = time.perf_counter()
-        index.closest(item)
-        times.append(time.perf_counter() - t)
-    return times
 
 
 def scale_test(sizes: list[int], comers: list[Newcomer], stories: list[str], rng: random.Random, folder: Path
@@ -397,11 +388,11 @@ def scale_test(sizes: list[int], comers: list[Newcomer], stories: list[str], rng
             have += len(chunk)
         store._commit()
         store._forget_lists()  # every list read from the file, as in an index far larger than the kept lists
-        cold = timed_lookups(index, fixed)
-        warm = timed_lookups(index, fixed)
+        cold = timed(index.closest, fixed)
+        warm = timed(index.closest, fixed)
         # A sample of corpus articles not looked up before, so that every size meets alike related ones.
         sample = probes[len(rows) * 2000:(len(rows) + 1) * 2000]
-        times = timed_adds(index, sample)
+        times = timed(index.add, sample)
         store._commit()
         have += len(sample)
         rows.append({"articles": size, "lookup_ms_median": statistics.median(times) * 1000,
