@@ -351,6 +351,17 @@ def after_stop_label(text: str) -> tuple[str, str] | None:
     return match.group().strip(" |"), text[match.end():].strip(" :：|-–—")
 
 
+def name_pieces(text: str) -> list[str]:
+    """The pieces a byline splits into: at , ; / | & and each language's "and" ("Claire Dubois et Marc Petit")."""
+    return [p for p in _words().splitter.split(text) if p.strip()]
+
+
+def is_role(text: str) -> bool:
+    """Whether ``text`` is a job and nothing else ("Senior Writer", "Redakteurin")."""
+    tokens = [t.casefold().strip(".,:") for t in text.split()]
+    return bool(tokens) and all(t in _words().roles for t in tokens)
+
+
 def opens_byline(text: str) -> bool:
     """Whether ``text`` opens with a byline's label ("By", "Von", "Por", "Text:")."""
     return _words().prefix.match(text.lstrip()) is not None

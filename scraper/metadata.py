@@ -34,7 +34,9 @@ from scraper.authors import (
     Byline,
     after_stop_label,
     agency_name,
+    is_role,
     name_key,
+    name_pieces,
     opens_byline,
     person_key,
     split_byline,
@@ -990,6 +992,85 @@ def _biography_name(tree: etree._Element, publishers: frozenset[str]) -> str | N
     return next(iter(found.values()))
 
 
+_META_SEPARATOR = re.compile(r"\s*(?:[|·•]|\s[-–—]\s)\s*")
+_READING_TIME = re.compile(r"\d+\s*(?:min|mins|minutes?|minuten|minutos|minuti)\b.*", re.I)
+# a kicker or a section link beside the headline ("Middle East · 3 June 2025") is no writer's name
+_KICKER = re.compile(r"kicker|categor|section|eyebrow|topic|tag|rubri|overline|crumb|label", re.I)
+_LINE_TEXTS = etree.XPath(".//text()[normalize-space()][not(ancestor::script or ancestor::style)]")
+_META_LINE_MAX = 160
+_DATE_WORDS = 6  # "Published on 3 June 2025", "Updated Jun 17, 2025 10:04 AM"
+_NOT_META_LINE = frozenset({"h1", "h2", "nav", "ul", "ol", "figure", "picture", "img", "form", "table", "script",
+                            "style", "noscript", "template"})
+
+
+def _line_pieces(el: etree._Element) -> list[tuple[str, etree._Element]]:
+    """The element's text nodes, cut at the separators a meta line prints between its parts, each with the
+    element holding it."""
+    pieces = []
+    for node in _LINE_TEXTS(el):
+        for piece in _META_SEPARATOR.split(" ".join(str(node).split())):
+            if piece.strip(" ,·|"):
+                pieces.append((piece.strip(" ,"), node.getparent()))
+    return pieces
+
+
+def _kicker(node: etree._Element, line: etree._Element) -> bool:
+    """Whether a piece of a meta line is a section's link or a kicker: a link to a page that is not an
+    author's, or an element classed as a category, a tag or a section."""
+    for el in (node, *node.iterancestors()):
+        if el.tag == "a" and el.get("href") and not _AUTHOR_HREF.search(el.get("href")):
+            return True
+        if _KICKER.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            return True
+        if el is line:
+            return False
+    return False
+
+
+def _header_line_people(h1: etree._Element | None, publishers: frozenset[str], now: dt.datetime | None
+                        ) -> list[str]:
+    """The writers a header's meta line names without a "By": "Aaron Ricadela | Senior Writer | July 2, 2025",
+    "Dec 17, 2025 · Julian K. Arni", "12.03.2025 • Mahua Das in Product". The line is an element beside the
+    headline (two siblings each side of the ``<h1>`` and of its wrapper), short, printing a date; each of its
+    other parts is a person's full name, a job, a reading time, or the section after "in". A subtitle, a
+    kicker ("Middle East · 3 June 2025") or a line of several kinds of words is none."""
+    if h1 is None or now is None:
+        return []
+    near: list[etree._Element] = []
+    for anchor in (h1, h1.getparent()):
+        if anchor is None or anchor.tag in ("body", "html", "main", "article"):
+            break
+        near += [*list(anchor.itersiblings(preceding=True))[:2], *list(anchor.itersiblings())[:2]]
+    for line in near:
+        if not isinstance(line.tag, str) or line.tag in _NOT_META_LINE or not _byline_element_ok(line):
+            continue
+        pieces = _line_pieces(line)
+        if not pieces or sum(len(p) for p, _ in pieces) > _META_LINE_MAX:
+            continue
+        people: list[str] = []
+        dated = False
+        for piece, node in pieces:
+            if not dated and len(piece.split()) <= _DATE_WORDS and _text_date(piece, now):
+                dated = True
+                continue
+            if _READING_TIME.fullmatch(piece) or is_role(piece):
+                continue
+            head, _, last = piece.rpartition(" ")
+            section = bool(head) and last.casefold() in ("in", "im", "en", "dans")
+            name = head if section else piece
+            found = split_byline(name, publishers).people
+            if (not found or _kicker(node, line) or any(" " not in p for p in found)
+                    or name_key("".join(found)) != name_key("".join(name_pieces(name)))):
+                people = []
+                break
+            people += found
+            if section:
+                break  # "Mahua Das in <a>Product</a>": the rest names the section
+        if dated and people:
+            return list(dict.fromkeys(people))
+    return []
+
+
 def _citation_authors(metas: list[etree._Element]) -> list[str]:
     """Scholarly ``citation_author`` tags (or ``citation_authors``, one a tag or "Last, First; …" in one),
     "Last, First" turned round."""
@@ -1003,7 +1084,8 @@ def _citation_authors(metas: list[etree._Element]) -> list[str]:
 
 
 def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]],
-             publishers: frozenset[str], *, metas: list[etree._Element], language: str | None = None) -> Byline:
+             publishers: frozenset[str], *, metas: list[etree._Element], language: str | None = None,
+             h1: etree._Element | None = None, now: dt.datetime | None = None) -> Byline:
     """People first from JSON-LD Person authors, then meta tags, then byline markup, then byline text.
 
     The first source naming a person wins; a later source that names the same people and more
@@ -1059,8 +1141,8 @@ def _authors(tree: etree._Element, meta: dict[str, str], article: dict[str, Any]
         if best and count >= 3:
             break
         consider(byline.people)
-    if not best and (person := _biography_name(tree, publishers)):
-        best = [person]
+    if not best:  # no byline: a biography's name, else a header's meta line naming the writer without a "By"
+        best = [person] if (person := _biography_name(tree, publishers)) else _header_line_people(h1, publishers, now)
     if not structured:
         seen.pop("classed", None)  # a byline's one person is completed only when JSON-LD or a meta tag gave them
     best = _completed(tree, best, seen, publishers)
@@ -1775,9 +1857,10 @@ def read_page_meta(tree: etree._Element, url: str | None, *, now: dt.datetime | 
     h1s = _H1(tree)
     title = _title(tree, meta, a, site_keys, h1s)
     language, language_source = _language(tree, meta, a or None)
+    headline = _headline_element(h1s, title)
     byline = _authors(tree, meta, a, objects, _publisher_keys(sites, objects, a, url or canonical), metas=metas,
-                      language=language)
-    published, modified, published_source = _dates(tree, meta, a, url, _headline_element(h1s, title), now)
+                      language=language, h1=headline, now=now)
+    published, modified, published_source = _dates(tree, meta, a, url, headline, now)
     types = sorted({t for o in objects for t in schema_types(o)})
     return PageMeta(
         title=title, authors=byline.people, agencies=byline.agencies,

@@ -234,6 +234,39 @@ def test_comment_authors_are_not_the_article_author() -> None:
     assert _meta(body).authors == ()
 
 
+@pytest.mark.parametrize(("line", "lang", "people"), [
+    # the line after the headline: name, job, day, without a "By"
+    ("<p>Aaron Ricadela | Senior Writer | June 2, 2025</p>", "en", ("Aaron Ricadela",)),
+    # the day first, each part its own element, a separator between them
+    ("<div><span>Jun 17, 2025</span><span>·</span><span>Julian K. Arni</span></div>", "en", ("Julian K. Arni",)),
+    ("<div class='meta'><span>12.06.2025</span> · <span>Anna Schmidt</span> · <span>4 Min</span></div>", "de",
+     ("Anna Schmidt",)),
+    ("<p>12 juin 2025 • Claire Dubois et Marc Petit</p>", "fr", ("Claire Dubois", "Marc Petit")),
+    # the section after "in" is a link; the name is not
+    ("<div>June 3, 2025 • <img src='a.png' alt=''> Mahua Das in <a href='/category/tools'>Product</a></div>",
+     "en", ("Mahua Das",)),
+])
+def test_a_header_line_with_a_day_names_the_writer_without_a_by(line: str, lang: str, people: tuple[str, ...]
+                                                                ) -> None:
+    assert _meta(f"<header><h1>A headline about the harbour</h1>{line}</header>", lang=lang).authors == people
+
+
+@pytest.mark.parametrize("line", [
+    # a kicker linking to its section, or classed as one, is no writer
+    "<p><a href='/world/middle-east'>Middle East</a> · June 3, 2025</p>",
+    "<p><span class='article-category'>Real Estate</span> | June 3, 2025</p>",
+    # a subtitle that mentions a day is no meta line
+    "<p>Harbour Master Jane Doe said on June 3, 2025 that the port reopens</p>",
+    "<p>Jane Doe | Harbour Master, said on June 3, 2025 that the port reopens</p>",
+    # a name with no day beside it is a subtitle or a caption here, not a dated meta line
+    "<p>Jane Doe | Senior Writer</p>",
+    # a one-word piece ("Sport") is a section, not a person
+    "<p>Sport | June 3, 2025</p>",
+])
+def test_a_header_line_without_a_name_and_a_day_names_no_writer(line: str) -> None:
+    assert _meta(f"<header><h1>A headline about the harbour</h1>{line}</header>").authors == ()
+
+
 # -- dates ------------------------------------------------------------------------------------------
 
 
