@@ -485,10 +485,7 @@ def test_a_related_post_s_date_is_not_the_article_s(lang: str, title: str, day: 
             + _ld({"@type": "BlogPosting", "headline": "Ein Titel", "datePublished": "2023-05-30T18:24:00+00:00"})
             + f"</head><body><main><h1>Ein Titel</h1>{''.join(f'<p>{p}</p>' for p in BODY)}{teaser}"
             + "</main></body></html>")
-    published = read_page_meta(parse_html(html), "https://site.example/a", now=NOW).published
-    # the article's instant (written in the zone the site's times are printed in), not the teaser's 2015 day
-    assert published is not None
-    assert dt.datetime.fromisoformat(published) == dt.datetime.fromisoformat("2023-05-30T18:24:00+00:00")
+    assert read_page_meta(parse_html(html), "https://site.example/a", now=NOW).published == "2023-05-30T18:24:00+00:00"
 
 
 def test_the_article_s_own_time_inside_its_article_element_is_read() -> None:
