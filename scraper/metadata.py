@@ -1717,38 +1717,6 @@ def _printed_differs(printed: str, structured: str) -> bool:
     return printed[4:10] != "-01-01"
 
 
-def _page_offset(value: str, times: list[etree._Element]) -> dt.timedelta | None:
-    """The site's own UTC offset for a time given in UTC: the offset of a ``<time datetime>`` giving the same
-    instant, or else the one offset every offset-bearing ``<time datetime>`` of the page shares (WordPress and its
-    kind write meta tags in UTC and print the page's times, comments' included, in the site's zone)."""
-    if len(value) <= 10 or not value.endswith("+00:00"):
-        return None
-    instant = _as_datetime(value)
-    offsets: set[dt.timedelta] = set()
-    for el in times:
-        found = iso_datetime(el.get("datetime"))
-        if not found or len(found) <= 10:
-            continue
-        try:
-            when = dt.datetime.fromisoformat(found)
-        except ValueError:
-            continue
-        if when.tzinfo is None or (offset := when.utcoffset()) is None:
-            continue
-        if when == instant and offset:
-            return offset
-        offsets.add(offset)
-    offsets.discard(dt.timedelta(0))
-    return offsets.pop() if len(offsets) == 1 else None
-
-
-def _in_offset(value: str | None, offset: dt.timedelta | None) -> str | None:
-    """A UTC datetime written in ``offset`` (the same instant)."""
-    if value is None or offset is None or len(value) <= 10 or not value.endswith("+00:00"):
-        return value
-    return _as_datetime(value).astimezone(dt.timezone(offset)).isoformat()
-
-
 def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], url: str | None,  # noqa: PLR0917 - private
            h1: etree._Element | None, now: dt.datetime) -> tuple[str | None, str | None, str | None]:
     """Published and modified: structured data first, the printed header date when it disagrees."""
@@ -1790,8 +1758,6 @@ def _dates(tree: etree._Element, meta: dict[str, str], article: dict[str, Any], 
                 modified = None
         except ValueError:
             modified = None
-    if published and (offset := _page_offset(published, times)):
-        published, modified = _in_offset(published, offset), _in_offset(modified, offset)
     return published, modified, source if published else None
 
 
