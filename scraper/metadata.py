@@ -382,6 +382,11 @@ def _is_site_prefix(head: str, site_keys: set[str]) -> bool:
     return False
 
 
+# A host name in parentheses after a headline: the source an aggregator (Slashdot, Hacker News) links to.
+_SOURCE_DOMAIN = re.compile(r"\s*\((?:[a-z0-9-]+\.)+[a-z]{2,}\)\s*$", re.I)
+_HOST_FIRST = re.compile(r"((?:[a-z0-9-]+\.)+[a-z]{2,})\s+(?=\S)", re.I)
+
+
 def strip_site_name(title: str, site_keys: set[str]) -> str:
     """Remove the site's name (and a trailing date) before or after the headline.
 
@@ -401,6 +406,9 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
         head, _, rest = texts[0].partition(": ")
         if rest and _is_site_prefix(head, site_keys):
             texts = [rest]
+    if len(texts) == 1 and (host := _HOST_FIRST.match(texts[0])) and name_key(host.group(1)) in site_keys:
+        texts = [texts[0][host.end():]]  # "davidbau.com Vibe Coding": the host written before the headline
+    texts[-1] = _SOURCE_DOMAIN.sub("", texts[-1])  # "… No Longer Guarantee Jobs (latimes.com)": the story's source
     out = texts[0]
     for sep, text in zip(seps, texts[1:], strict=True):
         out += sep + text

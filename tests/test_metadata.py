@@ -48,6 +48,14 @@ def _ld(obj: dict[str, object]) -> str:
          "Acht Tipps für den Gipfel"),
         ("Le gouvernement présente son budget - Le Monde", "Le Monde", "https://www.lemonde.fr/a",
          "Le gouvernement présente son budget"),
+        # the host written before the headline without a separator
+        ("davidbau.com Vibe Coding", None, "https://davidbau.com/archives/a.html", "Vibe Coding"),
+        # an aggregator names the story's source after it
+        ("Grads Find Their Degrees No Longer Guarantee Jobs (latimes.com) - Slashdot", None,
+         "https://news.slashdot.org/story/a", "Grads Find Their Degrees No Longer Guarantee Jobs"),
+        # a domain that is the headline's subject stays
+        ("Amazon.com Reports Record Holiday Sales", None, "https://news.example.com/a",
+         "Amazon.com Reports Record Holiday Sales"),
     ],
 )
 def test_title_loses_the_site_name_before_or_after_it(title: str, site: str | None, url: str, expected: str) -> None:
