@@ -356,6 +356,11 @@ def name_pieces(text: str) -> list[str]:
     return [p for p in _words().splitter.split(text) if p.strip()]
 
 
+def is_section_label(word: str) -> bool:
+    """Whether ``word`` is the label between a byline and the sections the article is filed in ("in")."""
+    return word.casefold() in _words().section_labels
+
+
 def is_role(text: str) -> bool:
     """Whether ``text`` is a job and nothing else ("Senior Writer", "Redakteurin")."""
     tokens = [t.casefold().strip(".,:") for t in text.split()]

@@ -35,6 +35,7 @@ from scraper.authors import (
     after_stop_label,
     agency_name,
     is_role,
+    is_section_label,
     name_key,
     name_pieces,
     opens_byline,
@@ -1064,7 +1065,7 @@ def _header_line_people(h1: etree._Element | None, publishers: frozenset[str], n
             if _READING_TIME.fullmatch(piece) or is_role(piece):
                 continue
             head, _, last = piece.rpartition(" ")
-            section = bool(head) and last.casefold() in ("in", "im", "en", "dans")
+            section = bool(head) and is_section_label(last)
             name = head if section else piece
             found = split_byline(name, publishers).people
             if (not found or _kicker(node, line) or any(" " not in p for p in found)
