@@ -1051,8 +1051,9 @@ def _header_line_people(h1: etree._Element | None, publishers: frozenset[str], n
             break
         near += [*list(anchor.itersiblings(preceding=True))[:2], *list(anchor.itersiblings())[:2]]
     for line in near:
-        if not isinstance(line.tag, str) or line.tag in _NOT_META_LINE or not _byline_element_ok(line):
-            continue
+        if not isinstance(line.tag, str) or line.tag in _NOT_META_LINE or not _byline_element_ok(line) or \
+                len(_PLAIN_TEXT(line)) > _META_LINE_MAX:
+            continue  # (the length first, in C: the article's body may be the headline's sibling)
         pieces = _line_pieces(line)
         if not pieces or sum(len(p) for p, _ in pieces) > _META_LINE_MAX:
             continue
