@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
@@ -869,6 +869,24 @@ def _foreign_label(text: str, language: str | None) -> bool:
     return wanted is not None and language not in wanted
 
 
+def _browse_link(el: etree._Element, text: str) -> bool:
+    """Whether a "By …" ``text`` is a menu's link ("Shop by Brand", "By Manufacturer", "Browse by Topic") rather
+    than a byline: the link's own text, to a page that is not an author's, whose address holds the whole label
+    (``/browse-by-manufacturer/``) or that has one word after "By" ("By Category", "By Brand" linking to
+    ``/brands/``). A full name linking elsewhere stays a byline ("by Meaghan Weeden" linking to
+    ``/search?q=Meaghan Weeden``, "By Jane Doe" to her social profile)."""
+    link = el if el.tag == "a" else next((a for a in el.iterancestors("a")), None)
+    href = link.get("href") if link is not None else None
+    if not href or _AUTHOR_HREF.search(href) or not (label := _BY_LINE.match(text)):
+        return False
+    where, said, name = _slug(href), _slug(text), _slug(text[label.end() - 1:])
+    return said in where or "-" not in name
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"\W+", "-", unquote(text).casefold()).strip("-")
+
+
 def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR0912 - one branch per byline form
                   ) -> Iterator[tuple[str, int]]:
     """Short text nodes that read as a byline: "By Jane Doe", "记者 张三", "홍길동 기자"; a label of another
@@ -905,7 +923,7 @@ def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR
                     yield name, 0
         elif _BY_LINE.match(text) and len(text.split()) <= 12:
             parent = node.getparent()
-            if parent is not None and _byline_element_ok(parent):
+            if parent is not None and _byline_element_ok(parent) and not _browse_link(parent, text):
                 yield text, 0
         elif re.search(r"기자|특파원|记者|記者|编辑|編輯|作者|特派員", text) and len(text) <= 60:
             yield text, 0

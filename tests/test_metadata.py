@@ -237,6 +237,22 @@ def test_a_personal_site_named_after_its_author_keeps_the_author() -> None:
     assert _meta(head=head, url="https://www.bennadel.com/blog/a").authors == ("Ben Nadel",)
 
 
+@pytest.mark.parametrize("links", [
+    "<a href='/browse-by-manufacturer/'>By Manufacturer</a>",  # the label is the address
+    "<a href='/projector-categories/'>By Category</a> <a href='/brands/'>By Brand</a>",  # one word, not in it
+])
+def test_a_menu_link_saying_by_something_is_no_byline(links: str) -> None:
+    assert _meta(f"<div class='browse'><h4>Reviews</h4>{links}</div>").authors == ()
+
+
+@pytest.mark.parametrize(("link", "people"), [
+    ("<a href='/search?type=article&q=Meaghan Weeden'>by Meaghan Weeden</a>", ("Meaghan Weeden",)),
+    ("<a href='https://social.example/@jdoe'>By Jane Doe</a>", ("Jane Doe",)),  # a full name stays a byline
+])
+def test_a_byline_that_is_a_link_elsewhere_stays_a_byline(link: str, people: tuple[str, ...]) -> None:
+    assert _meta(f"<div class='my-meta'><span>{link}</span></div>").authors == people
+
+
 def test_comment_authors_are_not_the_article_author() -> None:
     body = "<div class='comments'><div class='comment-author'>Jiobal says</div></div>"
     assert _meta(body).authors == ()
