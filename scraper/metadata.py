@@ -876,15 +876,20 @@ def _browse_link(el: etree._Element, text: str) -> bool:
     ``/brands/``). A full name linking elsewhere stays a byline ("by Meaghan Weeden" linking to
     ``/search?q=Meaghan Weeden``, "By Jane Doe" to her social profile)."""
     link = el if el.tag == "a" else next((a for a in el.iterancestors("a")), None)
-    href = link.get("href") if link is not None else None
-    if not href or _AUTHOR_HREF.search(href) or not (label := _BY_LINE.match(text)):
+    if link is None or not _links_elsewhere(link) or not (label := _BY_LINE.match(text)):
         return False
-    where, said, name = _slug(href), _slug(text), _slug(text[label.end() - 1:])
+    where, said, name = _slug(link.get("href", "")), _slug(text), _slug(text[label.end() - 1:])
     return said in where or "-" not in name
 
 
 def _slug(text: str) -> str:
     return re.sub(r"\W+", "-", unquote(text).casefold()).strip("-")
+
+
+def _links_elsewhere(el: etree._Element) -> bool:
+    """Whether ``el`` is a link to a page that is not an author's (a section, a search, a menu's target)."""
+    href = el.get("href", "") if el.tag == "a" else ""
+    return bool(href) and not _AUTHOR_HREF.search(href)
 
 
 def _text_bylines(tree: etree._Element, language: str | None = None  # noqa: PLR0912 - one branch per byline form
@@ -1045,7 +1050,7 @@ def _kicker(node: etree._Element, line: etree._Element) -> bool:
     """Whether a piece of a meta line is a section's link or a kicker: a link to a page that is not an
     author's, or an element classed as a category, a tag or a section."""
     for el in (node, *node.iterancestors()):
-        if el.tag == "a" and el.get("href") and not _AUTHOR_HREF.search(el.get("href")):
+        if _links_elsewhere(el):
             return True
         if _KICKER.search(f"{el.get('class', '')} {el.get('id', '')}"):
             return True
@@ -1073,7 +1078,7 @@ def _header_line_people(h1: etree._Element | None, publishers: frozenset[str], n
                 len(_PLAIN_TEXT(line)) > _META_LINE_MAX:
             continue  # (the length first, in C: the article's body may be the headline's sibling)
         pieces = _line_pieces(line)
-        if not pieces or sum(len(p) for p, _ in pieces) > _META_LINE_MAX:
+        if not pieces:
             continue
         people: list[str] = []
         dated = False
